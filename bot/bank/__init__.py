@@ -1,0 +1,1 @@
+"""The question bank: models, loader, follow-up tree. Knows nothing of Discord or audio."""

@@ -1,0 +1,145 @@
+"""Load bank files from disk, turning every problem into `file:line: field: message`."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+from pydantic import ValidationError
+
+from bot.bank import yaml_lines
+from bot.bank.catalog import Bank
+from bot.bank.checks import check_bank
+from bot.bank.models import BankFile
+from bot.errors import BankProblem, QuestionBankError
+
+log = logging.getLogger(__name__)
+
+BANK_SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass(frozen=True)
+class ParsedFile:
+    """One bank file that passed schema validation, with its node tree for line look-ups."""
+
+    path: Path
+    content: BankFile
+    root: yaml.Node | None
+
+    def problem(self, loc: yaml_lines.Loc, message: str) -> BankProblem:
+        """A problem at `loc` inside this file."""
+        line, field = yaml_lines.locate(self.root, loc)
+        return BankProblem(self.path, line, field, message)
+
+
+def bank_files(paths: Iterable[Path]) -> tuple[list[Path], list[BankProblem]]:
+    """Expand folders into their YAML files (sorted); report paths that do not exist."""
+    files: list[Path] = []
+    problems: list[BankProblem] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(sorted(p for p in path.rglob("*") if p.suffix in BANK_SUFFIXES))
+        elif path.is_file():
+            files.append(path)
+        else:
+            problems.append(BankProblem(path, 0, "(path)", "no such file or folder"))
+    return files, problems
+
+
+def parse_file(path: Path) -> ParsedFile | list[BankProblem]:
+    """Read and schema-validate one file: the parsed file, or the problems found."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        return [BankProblem(path, 0, "(file)", f"cannot be read: {exc}")]
+    try:
+        root = yaml_lines.compose(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else 0
+        reason = getattr(exc, "problem", None) or str(exc)
+        return [BankProblem(path, line, "(yaml)", f"malformed YAML: {reason}")]
+    problems = [
+        BankProblem(path, *yaml_lines.locate(root, loc), message)
+        for loc, message in yaml_lines.duplicate_keys(root)
+    ]
+    data = yaml_lines.construct(root)
+    if not isinstance(data, dict):
+        problems.append(BankProblem(path, 1, "(file)", "the file must be a mapping with "
+                                    "questions, quickfire or strategy"))
+        return problems
+    try:
+        content = BankFile.model_validate(data)
+    except ValidationError as exc:
+        problems.extend(_schema_problems(path, root, exc))
+        return problems
+    if problems:
+        return problems
+    return ParsedFile(path, content, root)
+
+
+def _schema_problems(path: Path, root: yaml.Node | None, exc: ValidationError) -> list[BankProblem]:
+    problems = []
+    for error in exc.errors(include_url=False):
+        line, field = yaml_lines.locate(root, _without_union_tags(error["loc"]))
+        problems.append(BankProblem(path, line, field, _message(error)))
+    return problems
+
+
+_TAGS = {"follow_ups": ("node", "ref"), "when": ("always", "missed", "covered")}
+
+
+def _without_union_tags(loc: yaml_lines.Loc) -> list[int | str]:
+    """Drop the tags pydantic puts in a location after a tagged union (follow-ups, conditions)."""
+    cleaned: list[int | str] = []
+    for index, element in enumerate(loc):
+        before = loc[index - 1] if index >= 1 else None
+        owner = loc[index - 2] if index >= 2 and isinstance(before, int) else before
+        if isinstance(owner, str) and element in _TAGS.get(owner, ()):
+            if owner == "when" or isinstance(before, int):
+                continue
+        cleaned.append(element)
+    return cleaned
+
+
+def _message(error: object) -> str:
+    assert isinstance(error, dict)
+    kind = error.get("type")
+    if kind == "missing":
+        return "required field is missing"
+    if kind == "extra_forbidden":
+        return "unknown field (check its spelling against docs/question-bank.md)"
+    message = str(error.get("msg", "invalid value"))
+    return message[:1].lower() + message[1:]
+
+
+def validate_paths(paths: Sequence[Path]) -> tuple[Bank | None, list[BankProblem]]:
+    """Load and check every bank file under `paths`: the bank when valid, and all problems."""
+    files, problems = bank_files(paths)
+    if not files and not problems:
+        problems.append(BankProblem(Path(*paths[:1]) if paths else Path("."), 0, "(path)",
+                                    "no .yaml bank files found"))
+    parsed: list[ParsedFile] = []
+    for path in files:
+        result = parse_file(path)
+        if isinstance(result, ParsedFile):
+            parsed.append(result)
+        else:
+            problems.extend(result)
+    problems.extend(check_bank(parsed))
+    if problems:
+        return None, sorted(problems, key=lambda p: (str(p.path), p.line))
+    return Bank.from_files([p.content for p in parsed]), []
+
+
+def load_bank(paths: Sequence[Path]) -> Bank:
+    """Load the bank or raise QuestionBankError listing every problem."""
+    bank, problems = validate_paths(paths)
+    if bank is None:
+        raise QuestionBankError(problems)
+    log.info("loaded %d questions and %d quick-fire items", len(bank.questions),
+             len(bank.quickfire))
+    return bank

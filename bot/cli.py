@@ -1,0 +1,109 @@
+"""The `interview-bot` command: start, practice, bank validate/list, grade."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from bot.bank.loader import load_bank, validate_paths
+from bot.bank.models import Difficulty
+from bot.errors import InterviewBotError, QuestionBankError
+from bot.logging_setup import setup_logging
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="interview-bot", description="Practise machine-learning interviews."
+    )
+    parser.add_argument("--config", type=Path, help="a TOML config file instead of the default")
+    commands = parser.add_subparsers(dest="command")
+
+    commands.add_parser("start", help="run the Discord bot, or terminal practice without a token")
+
+    practice = commands.add_parser("practice", help="practise in this terminal")
+    _add_filters(practice)
+    practice.add_argument("--mode", choices=["solo", "quickfire"], default="solo")
+    practice.add_argument("--questions", type=int, help="how many questions or items")
+    practice.add_argument("--user", default="you", help="the name your attempts are kept under")
+
+    bank = commands.add_parser("bank", help="check or list the question bank")
+    bank_commands = bank.add_subparsers(dest="bank_command", required=True)
+    validate = bank_commands.add_parser("validate", help="check bank files; exit 1 on problems")
+    validate.add_argument("paths", nargs="*", type=Path, help="files or folders (default: config)")
+    listing = bank_commands.add_parser("list", help="list bank items")
+    _add_filters(listing)
+    listing.add_argument("--json", action="store_true", help="print a JSON array")
+
+    grade = commands.add_parser("grade", help="grade an answer to a question or follow-up")
+    grade.add_argument("question_id")
+    grade.add_argument("--answer-file", type=Path, required=True, help="the answer text ('-': stdin)")
+    grade.add_argument("--json", action="store_true", help="print JSON")
+    return parser
+
+
+def _add_filters(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--topic", help="only this topic")
+    parser.add_argument("--difficulty", choices=[d.value for d in Difficulty])
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code."""
+    args = _parser().parse_args(argv)
+    try:
+        settings = Settings.load(args.config)
+        setup_logging(settings.logging.level)
+        return _dispatch(args, settings)
+    except QuestionBankError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        return 1
+    except InterviewBotError as exc:
+        print(f"interview-bot: {exc}", file=sys.stderr)
+        return 2
+
+
+def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
+    from bot import commands  # noqa: PLC0415  (keeps `--help` fast)
+
+    match args.command:
+        case "bank" if args.bank_command == "validate":
+            return _bank_validate(args.paths or settings.bank_paths())
+        case "bank":
+            bank = load_bank(settings.bank_paths())
+            return commands.bank_list(bank, args.topic, _difficulty(args), as_json=args.json)
+        case "grade":
+            bank = load_bank(settings.bank_paths())
+            return commands.grade(bank, settings, args.question_id, args.answer_file, args.json)
+        case "practice":
+            return commands.practice(settings, args)
+        case _:
+            return commands.start(settings, args)
+
+
+def _difficulty(args: argparse.Namespace) -> Difficulty | None:
+    return Difficulty(args.difficulty) if args.difficulty else None
+
+
+def _bank_validate(paths: Sequence[Path]) -> int:
+    bank, problems = validate_paths(paths)
+    for problem in problems:
+        print(problem)
+    if bank is None:
+        return 1
+    print(
+        f"ok: {len(bank.questions)} questions "
+        f"({sum(len(t.descendant_ids()) for t in bank.trees.values())} follow-ups), "
+        f"{len(bank.quickfire)} quick-fire items, {len(bank.strategy)} strategy sections",
+        file=sys.stderr,
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

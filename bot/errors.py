@@ -1,0 +1,139 @@
+"""Every exception interview-bot raises on purpose, in one tree.
+
+    InterviewBotError
+    ├── SettingsError(key, message)          a bad configuration value
+    ├── QuestionBankError(problems)          the bank does not load or validate
+    ├── UnknownItem(item_id)                 no question, follow-up or quick-fire item by that id
+    ├── NoQuestionsAvailable(topic, level)   the filters leave nothing to ask
+    └── SessionError(session_id)             a request a session cannot take right now
+        ├── SessionNotFound
+        ├── SessionAlreadyRunning
+        ├── SessionOver
+        ├── NotAParticipant(participant)
+        ├── NotYourTurn(participant, expected)
+        ├── NothingToAnswer                  between questions, or already answered
+        └── InvalidAnswer(reason)            empty or over the length limit
+
+Each carries the data an adapter needs to write one helpful sentence; `str()` is that sentence.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+class InterviewBotError(Exception):
+    """The root of every deliberate interview-bot error."""
+
+
+class SettingsError(InterviewBotError):
+    """A configuration value is missing or invalid."""
+
+    def __init__(self, key: str, message: str) -> None:
+        self.key = key
+        self.message = message
+        super().__init__(f"Invalid setting {key}: {message}")
+
+
+@dataclass(frozen=True)
+class BankProblem:
+    """One validation problem, located in a bank file."""
+
+    path: Path
+    line: int
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.field}: {self.message}"
+
+
+class QuestionBankError(InterviewBotError):
+    """One or more bank files are malformed; `problems` lists each with file, line and field."""
+
+    def __init__(self, problems: list[BankProblem]) -> None:
+        self.problems = problems
+        first = problems[0] if problems else "no problems recorded"
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        super().__init__(f"{first}{more}")
+
+
+class UnknownItem(InterviewBotError):
+    """No bank item has this id."""
+
+    def __init__(self, item_id: str) -> None:
+        self.item_id = item_id
+        super().__init__(f"There is no question or quick-fire item with the id '{item_id}'.")
+
+
+class NoQuestionsAvailable(InterviewBotError):
+    """Topic and difficulty filters leave nothing to ask."""
+
+    def __init__(self, topic: str | None, difficulty: str | None) -> None:
+        self.topic = topic
+        self.difficulty = difficulty
+        parts = [p for p in (difficulty, topic) if p]
+        what = " ".join(parts) if parts else "any"
+        super().__init__(f"The bank has no {what} items to ask.")
+
+
+class SessionError(InterviewBotError):
+    """A session cannot take this request right now."""
+
+    def __init__(self, session_id: str, message: str) -> None:
+        self.session_id = session_id
+        super().__init__(message)
+
+
+class SessionNotFound(SessionError):
+    """No running session has this id."""
+
+    def __init__(self, session_id: str) -> None:
+        super().__init__(session_id, "That session has ended or never existed.")
+
+
+class SessionAlreadyRunning(SessionError):
+    """The participant already has a running session."""
+
+    def __init__(self, session_id: str) -> None:
+        super().__init__(session_id, "You already have a session running; end it first.")
+
+
+class SessionOver(SessionError):
+    """The session has ended and takes no more input."""
+
+    def __init__(self, session_id: str) -> None:
+        super().__init__(session_id, "This session is over; start a new one.")
+
+
+class NotAParticipant(SessionError):
+    """Someone who has not joined tried to act in the session."""
+
+    def __init__(self, session_id: str, participant: str) -> None:
+        self.participant = participant
+        super().__init__(session_id, "This session is not yours; join it or start your own.")
+
+
+class NotYourTurn(SessionError):
+    """In a round-robin round, someone answered out of turn."""
+
+    def __init__(self, session_id: str, participant: str, expected: str) -> None:
+        self.participant = participant
+        self.expected = expected
+        super().__init__(session_id, "It is not your turn yet; wait for the next question.")
+
+
+class NothingToAnswer(SessionError):
+    """No question is open for answers."""
+
+    def __init__(self, session_id: str) -> None:
+        super().__init__(session_id, "No question is waiting for an answer right now.")
+
+
+class InvalidAnswer(SessionError):
+    """The answer is empty or too long."""
+
+    def __init__(self, session_id: str, reason: str) -> None:
+        self.reason = reason
+        super().__init__(session_id, reason)

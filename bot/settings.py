@@ -1,0 +1,160 @@
+"""Settings: config/default.toml, overridden by INTERVIEW_BOT_* environment variables."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from bot.errors import SettingsError
+
+ENV_PREFIX = "INTERVIEW_BOT_"
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_CONFIG = PROJECT_ROOT / "config" / "default.toml"
+
+Fraction = Annotated[float, Field(ge=0, le=1)]
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class BankSettings(_Section):
+    """Where the question bank lives."""
+
+    paths: list[Path] = Field(default_factory=lambda: [Path("question_bank")], min_length=1)
+
+
+class EngineSettings(_Section):
+    """How interview sessions run."""
+
+    questions_per_session: int = Field(default=5, ge=1, le=50)
+    max_follow_ups: int = Field(default=3, ge=0, le=10)
+    time_limit_seconds: int = Field(default=0, ge=0, le=3600)
+    time_warning_seconds: int = Field(default=30, ge=0, le=600)
+    recent_window: int = Field(default=20, ge=0, le=1000)
+    max_answer_chars: int = Field(default=4000, ge=100, le=20000)
+    hint_penalty: Fraction = 0.1
+
+
+class QuickFireSettings(_Section):
+    """The timed quick-fire mode."""
+
+    items: int = Field(default=10, ge=1, le=50)
+    seconds_per_item: int = Field(default=20, ge=5, le=300)
+
+
+class GradingSettings(_Section):
+    """Thresholds of the answer grader."""
+
+    fuzzy_threshold: int = Field(default=85, ge=50, le=100)
+    good_score: Fraction = 0.7
+    pass_score: Fraction = 0.4
+
+
+class StoreSettings(_Section):
+    """Where attempts and sessions are kept."""
+
+    url: str = "sqlite+aiosqlite:///{data_dir}/interview-bot.db"
+    data_dir: Path = Path("data")
+
+
+class DiscordSettings(_Section):
+    """The Discord adapter."""
+
+    guild_ids: list[int] = Field(default_factory=list)
+    sync_commands: bool = True
+
+
+class LoggingSettings(_Section):
+    """Log output."""
+
+    level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+
+class Settings(BaseSettings):
+    """Every setting of the bot. Build with `Settings.load()`."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX,
+        env_nested_delimiter="__",
+        extra="forbid",
+        frozen=True,
+    )
+
+    bank: BankSettings = BankSettings()
+    engine: EngineSettings = EngineSettings()
+    quickfire: QuickFireSettings = QuickFireSettings()
+    grading: GradingSettings = GradingSettings()
+    store: StoreSettings = StoreSettings()
+    discord: DiscordSettings = DiscordSettings()
+    logging: LoggingSettings = LoggingSettings()
+    discord_token: SecretStr | None = Field(default=None, validation_alias="DISCORD_TOKEN")
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Order: explicit values, then the environment, then the TOML file."""
+        return init_settings, env_settings, TomlConfigSettingsSource(settings_cls)
+
+    @classmethod
+    def load(cls, config_file: Path | None = None) -> Settings:
+        """Read the TOML file (INTERVIEW_BOT_CONFIG_FILE or the default) and the environment."""
+        path = config_file or Path(os.environ.get(f"{ENV_PREFIX}CONFIG_FILE", DEFAULT_CONFIG))
+        try:
+            with path.open("rb") as handle:
+                tomllib.load(handle)
+        except FileNotFoundError:
+            raise SettingsError("config file", f"{path} does not exist") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise SettingsError("config file", f"{path} is not valid TOML ({exc})") from None
+
+        class _FromFile(cls):  # type: ignore[valid-type,misc]
+            model_config = SettingsConfigDict(toml_file=path)
+
+        try:
+            loaded: Settings = _FromFile()
+        except ValidationError as exc:
+            raise _settings_error(exc) from None
+        return loaded
+
+    def resolve(self, path: Path) -> Path:
+        """A configured path, made absolute against the project root."""
+        return path if path.is_absolute() else PROJECT_ROOT / path
+
+    def bank_paths(self) -> list[Path]:
+        """The configured bank folders and files, absolute."""
+        return [self.resolve(p) for p in self.bank.paths]
+
+    def database_url(self) -> str:
+        """The store URL with {data_dir} filled in."""
+        return self.store.url.replace("{data_dir}", str(self.resolve(self.store.data_dir)))
+
+
+def _settings_error(exc: ValidationError) -> SettingsError:
+    error = exc.errors(include_url=False)[0]
+    loc = [str(part) for part in error["loc"]]
+    if loc == ["DISCORD_TOKEN"]:
+        key = "DISCORD_TOKEN"
+    else:
+        dotted = ".".join(loc)
+        key = f"{dotted} (environment: {ENV_PREFIX}{'__'.join(loc).upper()})"
+    message = str(error["msg"])
+    if error["type"] == "extra_forbidden":
+        message = "unknown setting"
+    return SettingsError(key, message[:1].lower() + message[1:])
