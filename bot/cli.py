@@ -57,7 +57,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         settings = Settings.load(args.config)
-        setup_logging(settings.logging.level)
+        quiet = args.command != "start" and settings.logging.level != "DEBUG"
+        setup_logging("WARNING" if quiet else settings.logging.level)
         return _dispatch(args, settings)
     except QuestionBankError as exc:
         for problem in exc.problems:
@@ -66,6 +67,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except InterviewBotError as exc:
         print(f"interview-bot: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("Stopped. Everything you answered is saved.", file=sys.stderr)
+        return 130
 
 
 def _dispatch(args: argparse.Namespace, settings: Settings) -> int:

@@ -11,6 +11,7 @@
         ├── SessionOver
         ├── NotAParticipant(participant)
         ├── NotYourTurn(participant, expected)
+        ├── NotAllowed(participant, action)  only the host or a moderator may do that
         ├── NothingToAnswer                  between questions, or already answered
         └── InvalidAnswer(reason)            empty or over the length limit
 
@@ -122,6 +123,15 @@ class NotYourTurn(SessionError):
         self.participant = participant
         self.expected = expected
         super().__init__(session_id, "It is not your turn yet; wait for the next question.")
+
+
+class NotAllowed(SessionError):
+    """Only the host (or a moderator) may do this for everyone."""
+
+    def __init__(self, session_id: str, participant: str, action: str) -> None:
+        self.participant = participant
+        self.action = action
+        super().__init__(session_id, f"Only the host or a moderator can {action} for everyone.")
 
 
 class NothingToAnswer(SessionError):

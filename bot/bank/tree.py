@@ -53,9 +53,9 @@ class FollowUpTree:
                 resolved.append((child.when, child))
         return resolved
 
-    def matching(self, node_id: str, covered: Collection[str]) -> list[Node]:
+    def matching(self, node_id: str, covered: Collection[str]) -> list[tuple[Condition, Node]]:
         """The follow-ups of a node whose conditions hold for this answer, in order."""
-        return [node for when, node in self.children(node_id) if condition_holds(when, covered)]
+        return [(w, node) for w, node in self.children(node_id) if condition_holds(w, covered)]
 
     def descendant_ids(self) -> set[str]:
         """Ids of every follow-up reachable from the question."""

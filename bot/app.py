@@ -1,0 +1,67 @@
+"""The composition root: settings in, a bank, grader, store and session manager out."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from dataclasses import dataclass
+
+from bot.bank.catalog import Bank
+from bot.bank.loader import load_bank
+from bot.engine.base import Services
+from bot.engine.clock import Clock, SystemClock
+from bot.engine.interview import InterviewOptions
+from bot.engine.manager import SessionManager
+from bot.engine.quickfire import QuickFireOptions
+from bot.grading.grader import AnswerGrader, GraderConfig
+from bot.settings import Settings
+from bot.store.repository import SqlRepository
+
+
+@dataclass
+class App:
+    """Everything the adapters need, built once at start."""
+
+    settings: Settings
+    bank: Bank
+    repository: SqlRepository
+    manager: SessionManager
+
+    async def close(self) -> None:
+        """End running sessions and close the store."""
+        await self.manager.shutdown()
+        await self.repository.close()
+
+
+def grader_for(settings: Settings) -> AnswerGrader:
+    """The answer grader configured from [grading]."""
+    g = settings.grading
+    return AnswerGrader(GraderConfig(g.fuzzy_threshold / 100, g.good_score, g.pass_score))
+
+
+def interview_options(settings: Settings) -> InterviewOptions:
+    """Interview defaults from [engine]."""
+    e = settings.engine
+    return InterviewOptions(
+        questions=e.questions_per_session, max_follow_ups=e.max_follow_ups,
+        time_limit=e.time_limit_seconds or None, warning_seconds=e.time_warning_seconds,
+        max_answer_chars=e.max_answer_chars, hint_penalty=e.hint_penalty,
+        recent_window=e.recent_window,
+    )
+
+
+def quickfire_options(settings: Settings) -> QuickFireOptions:
+    """Quick-fire defaults from [quickfire]."""
+    q = settings.quickfire
+    return QuickFireOptions(items=q.items, seconds_per_item=q.seconds_per_item,
+                            recent_window=settings.engine.recent_window)
+
+
+async def build_app(settings: Settings, clock: Clock | None = None) -> App:
+    """Load the bank (off the event loop), open the store, wire the session manager."""
+    bank = await asyncio.to_thread(load_bank, settings.bank_paths())
+    repository = await SqlRepository.open(settings.database_url())
+    services = Services(bank, grader_for(settings), repository, clock or SystemClock(),
+                        random.Random())
+    manager = SessionManager(services, interview_options(settings), quickfire_options(settings))
+    return App(settings, bank, repository, manager)

@@ -1,0 +1,1 @@
+"""Interview sessions (solo, group, quick-fire) as asyncio state machines. No Discord."""

@@ -1,0 +1,169 @@
+"""What every session shares: its dependencies, participants, events, timers and ending."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+
+from bot.bank.catalog import Bank
+from bot.engine.clock import Clock
+from bot.engine.events import Event, Mode, ParticipantsChanged, ScoreLine, SessionEnded
+from bot.engine.ports import EventSink, Grader, Repository, SessionRecord
+from bot.engine.timers import Timers
+from bot.errors import InvalidAnswer, NotAllowed, NotAParticipant, SessionOver
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Services:
+    """The dependencies a session is given."""
+
+    bank: Bank
+    grader: Grader
+    repository: Repository
+    clock: Clock
+    rng: random.Random = field(default_factory=random.Random)
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a session runs (all None in the terminal)."""
+
+    guild_id: str | None = None
+    channel_id: str | None = None
+
+
+class Session(ABC):
+    """A running session of any mode. Every public input method is serialised by one lock."""
+
+    mode: Mode
+
+    def __init__(
+        self,
+        services: Services,
+        sink: EventSink,
+        session_id: str,
+        host: str,
+        place: Place | None = None,
+    ) -> None:
+        self.services = services
+        self.id = session_id
+        self.host = host
+        self.place = place or Place()
+        self.participants: list[str] = [host]
+        self.started_at = services.clock.utcnow()
+        self.ended = False
+        self._sink = sink
+        self._lock = asyncio.Lock()
+        self.timers = Timers(services.clock, session_id)
+
+    async def emit(self, event: Event) -> None:
+        """Hand an event to the adapter; an adapter failure is logged, never raised here."""
+        try:
+            await self._sink(event)
+        except Exception:
+            log.exception("session %s: the adapter failed on %s", self.id, type(event).__name__)
+
+    def require_open(self) -> None:
+        """Raise SessionOver once the session has ended."""
+        if self.ended:
+            raise SessionOver(self.id)
+
+    def require_participant(self, participant: str) -> None:
+        """Raise unless `participant` is in this session."""
+        self.require_open()
+        if participant not in self.participants:
+            raise NotAParticipant(self.id, participant)
+
+    def require_control(self, by: str, action: str, *, moderator: bool = False) -> None:
+        """Raise unless `by` may do `action` for everyone: the host, a moderator, or solo."""
+        self.require_open()
+        if moderator or by == self.host:
+            return
+        self.require_participant(by)
+        raise NotAllowed(self.id, by, action)
+
+    def check_answer_text(self, text: str, limit: int) -> str:
+        """The stripped answer, or InvalidAnswer when it is empty or too long."""
+        stripped = text.strip()
+        if not stripped:
+            raise InvalidAnswer(self.id, "The answer is empty; type or say what you think.")
+        if len(stripped) > limit:
+            message = f"The answer is {len(stripped):,} characters; the limit is {limit:,}."
+            raise InvalidAnswer(self.id, message)
+        return stripped
+
+    async def join(self, participant: str) -> None:
+        """Add a participant (group and quick-fire rounds)."""
+        async with self._lock:
+            self.require_open()
+            if participant in self.participants:
+                return
+            self.participants.append(participant)
+            await self.save()
+            await self.emit(ParticipantsChanged(self.id, tuple(self.participants), joined=participant))
+
+    async def leave(self, participant: str) -> None:
+        """Remove a participant; the session ends when nobody is left."""
+        async with self._lock:
+            self.require_participant(participant)
+            self.participants.remove(participant)
+            if participant == self.host and self.participants:
+                self.host = self.participants[0]
+            await self.emit(ParticipantsChanged(self.id, tuple(self.participants), left=participant))
+            if not self.participants:
+                await self.finish("everyone left")
+                return
+            await self.after_leave(participant)
+            await self.save()
+
+    async def after_leave(self, participant: str) -> None:
+        """Hook: a mode reacts to someone leaving (a turn passes on)."""
+
+    async def end(self, by: str, *, moderator: bool = False) -> None:
+        """End the session now (the host, a moderator, or the solo participant)."""
+        async with self._lock:
+            self.require_control(by, "end the session", moderator=moderator)
+            await self.finish("ended")
+
+    async def finish(self, reason: str) -> None:
+        """Stop timers, store the outcome, announce the scoreboard. Call with the lock held."""
+        if self.ended:
+            return
+        self.ended = True
+        self.timers.cancel_all()
+        await self.save(status="ended" if reason != "completed" else "completed")
+        await self.emit(SessionEnded(self.id, self.mode, reason, self.scoreboard()))
+
+    async def save(self, status: str | None = None) -> None:
+        """Store the session row (insert or update)."""
+        clock = self.services.clock
+        record = SessionRecord(
+            id=self.id,
+            mode=self.mode.value,
+            host=self.host,
+            started_at=self.started_at,
+            participants=tuple(self.participants),
+            guild_id=self.place.guild_id,
+            channel_id=self.place.channel_id,
+            ended_at=clock.utcnow() if self.ended else None,
+            status=status or ("ended" if self.ended else "running"),
+            options=self.describe(),
+        )
+        await self.services.repository.save_session(record)
+
+    @abstractmethod
+    async def start(self) -> None:
+        """Ask the first question or item."""
+
+    @abstractmethod
+    def scoreboard(self) -> tuple[ScoreLine, ...]:
+        """Everyone's score so far, best first."""
+
+    @abstractmethod
+    def describe(self) -> dict[str, object]:
+        """The session's options, for its stored row."""

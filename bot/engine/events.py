@@ -1,0 +1,196 @@
+"""What sessions tell the outside world. Adapters (Discord, terminal) render these."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from bot.grading.grader import Grade
+from bot.grading.speech_metrics import SpeechMetrics
+
+
+class Mode(StrEnum):
+    """The three ways to practise."""
+
+    SOLO = "solo"
+    GROUP = "group"
+    QUICKFIRE = "quickfire"
+
+
+class Floor(StrEnum):
+    """Who may answer in a group round."""
+
+    ROUND_ROBIN = "round_robin"
+    OPEN = "open"
+
+
+@dataclass(frozen=True)
+class Asked:
+    """A question or follow-up is open for answers."""
+
+    session_id: str
+    question_id: str
+    node_id: str
+    prompt: str
+    depth: int
+    number: int
+    total: int
+    topic: str
+    difficulty: str
+    time_limit: float | None
+    turn: str | None = None
+    reason: str | None = None
+    repeated: bool = False
+
+
+@dataclass(frozen=True)
+class HintGiven:
+    """A hint for the open node: one key point's label."""
+
+    session_id: str
+    node_id: str
+    text: str
+    hints_used: int
+
+
+@dataclass(frozen=True)
+class Graded:
+    """An answer was graded (before any follow-up or the reveal)."""
+
+    session_id: str
+    participant: str
+    node_id: str
+    grade: Grade
+    score: float
+
+
+@dataclass(frozen=True)
+class NodeResult:
+    """How one asked node went."""
+
+    node_id: str
+    prompt: str
+    reference_answer: str
+    participant: str | None
+    score: float
+    covered: tuple[str, ...]
+    missed: tuple[str, ...]
+    outcome: str
+    speech: SpeechMetrics | None = None
+
+
+@dataclass(frozen=True)
+class Revealed:
+    """A question is finished: the reference answer, what was covered and missed, and tips."""
+
+    session_id: str
+    question_id: str
+    prompt: str
+    reference_answer: str
+    tips: tuple[str, ...]
+    score: float
+    results: tuple[NodeResult, ...]
+    outcome: str
+    number: int
+    total: int
+
+    @property
+    def covered(self) -> tuple[str, ...]:
+        """Every key point covered, across the question and its follow-ups."""
+        return tuple(label for r in self.results for label in r.covered)
+
+    @property
+    def missed(self) -> tuple[str, ...]:
+        """Every key point missed, across the question and its follow-ups."""
+        return tuple(label for r in self.results for label in r.missed)
+
+
+@dataclass(frozen=True)
+class TimeWarning:
+    """Time is nearly up on the open node."""
+
+    session_id: str
+    node_id: str
+    seconds_left: float
+
+
+@dataclass(frozen=True)
+class TimedOut:
+    """Time ran out on the open node or quick-fire item."""
+
+    session_id: str
+    node_id: str
+
+
+@dataclass(frozen=True)
+class QuickFireAsked:
+    """A quick-fire item is open."""
+
+    session_id: str
+    item_id: str
+    prompt: str
+    number: int
+    total: int
+    seconds: float
+
+
+@dataclass(frozen=True)
+class QuickFireAnswered:
+    """Someone answered a quick-fire item."""
+
+    session_id: str
+    participant: str
+    item_id: str
+    correct: bool
+    streak: int
+    seconds: float
+
+
+@dataclass(frozen=True)
+class QuickFireRevealed:
+    """A quick-fire item is over."""
+
+    session_id: str
+    item_id: str
+    answer: str
+    explanation: str | None
+    winner: str | None
+    timed_out: bool
+
+
+@dataclass(frozen=True)
+class ParticipantsChanged:
+    """Someone joined or left a group session."""
+
+    session_id: str
+    participants: tuple[str, ...]
+    joined: str | None = None
+    left: str | None = None
+
+
+@dataclass(frozen=True)
+class ScoreLine:
+    """One participant's line on a scoreboard."""
+
+    participant: str
+    points: float
+    answered: int
+    correct: int = 0
+    best_streak: int = 0
+    mean_seconds: float | None = None
+
+
+@dataclass(frozen=True)
+class SessionEnded:
+    """The session is over; the scoreboard is sorted best first."""
+
+    session_id: str
+    mode: Mode
+    reason: str
+    scoreboard: tuple[ScoreLine, ...] = field(default_factory=tuple)
+
+
+Event = (
+    Asked | HintGiven | Graded | Revealed | TimeWarning | TimedOut | QuickFireAsked
+    | QuickFireAnswered | QuickFireRevealed | ParticipantsChanged | SessionEnded
+)

@@ -1,0 +1,364 @@
+"""Solo practice and group rounds: a question, its follow-up tree, the reveal, the next one."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from bot.bank.models import Condition, Covered, Difficulty, Missed, Node, Question
+from bot.bank.tree import FollowUpTree
+from bot.engine.base import Place, Services, Session
+from bot.engine.events import (
+    Asked,
+    Floor,
+    Graded,
+    HintGiven,
+    Mode,
+    NodeResult,
+    Revealed,
+    ScoreLine,
+    TimedOut,
+    TimeWarning,
+)
+from bot.engine.ports import AttemptRecord, EventSink
+from bot.engine.selection import pick
+from bot.errors import NothingToAnswer, NotYourTurn
+from bot.grading.grader import Grade
+from bot.grading.speech_metrics import SpeechMetrics, TimedWord
+
+ROOT_WEIGHT = 2.0  # the question itself counts twice as much as each follow-up
+
+
+@dataclass(frozen=True)
+class InterviewOptions:
+    """How an interview session runs; built from the [engine] config section."""
+
+    questions: int = 5
+    max_follow_ups: int = 3
+    time_limit: float | None = None
+    warning_seconds: float = 30
+    max_answer_chars: int = 4000
+    hint_penalty: float = 0.1
+    recent_window: int = 20
+    topic: str | None = None
+    difficulty: str | None = None
+    floor: Floor = Floor.ROUND_ROBIN
+
+
+@dataclass
+class _NodeRun:
+    node: Node
+    depth: int
+    asked_at: datetime
+    turn: str | None
+    reason: str | None
+    hints: int = 0
+    result: NodeResult | None = None
+
+
+@dataclass
+class _QuestionRun:
+    question: Question
+    tree: FollowUpTree
+    number: int
+    turn: str | None
+    runs: list[_NodeRun] = field(default_factory=list)
+    agenda: list[tuple[Node, int, str | None]] = field(default_factory=list)
+
+    @property
+    def open_run(self) -> _NodeRun | None:
+        last = self.runs[-1] if self.runs else None
+        return last if last is not None and last.result is None else None
+
+
+class InterviewSession(Session):
+    """One person (solo) or several (group) answering questions with follow-ups."""
+
+    def __init__(
+        self,
+        services: Services,
+        sink: EventSink,
+        session_id: str,
+        host: str,
+        options: InterviewOptions,
+        *,
+        group: bool = False,
+        place: Place | None = None,
+    ) -> None:
+        super().__init__(services, sink, session_id, host, place)
+        self.mode = Mode.GROUP if group else Mode.SOLO
+        self.options = options
+        self._questions: list[Question] = []
+        self._current: _QuestionRun | None = None
+        self._asked = 0
+        self._points: dict[str, float] = {}
+        self._answered: dict[str, int] = {}
+
+    def describe(self) -> dict[str, object]:
+        """Options for the stored session row."""
+        o = self.options
+        return {"questions": o.questions, "topic": o.topic, "difficulty": o.difficulty,
+                "floor": o.floor.value, "max_follow_ups": o.max_follow_ups}
+
+    @property
+    def waiting_for_answer(self) -> bool:
+        """True while a question or follow-up is open."""
+        return self._current is not None and self._current.open_run is not None
+
+    @property
+    def current_turn(self) -> str | None:
+        """Whose turn it is (None: anyone may answer)."""
+        return self._current.turn if self._current else None
+
+    async def start(self) -> None:
+        """Choose the questions (fresh ones first) and ask the first."""
+        async with self._lock:
+            self.require_open()
+            recent: list[str] = []
+            for person in self.participants:
+                repo = self.services.repository
+                recent += await repo.recent_question_ids(person, self.options.recent_window)
+            o = self.options
+            candidates = self.services.bank.select_questions(o.topic, _difficulty(o.difficulty))
+            self._questions = pick(candidates, o.questions, recent, self.services.rng,
+                                   topic=o.topic, difficulty=o.difficulty)
+            await self.save()
+            await self._ask_next_question()
+
+    async def answer(
+        self, participant: str, text: str, words: Sequence[TimedWord] | None = None
+    ) -> Grade:
+        """Grade an answer to the open node, then ask a follow-up or reveal."""
+        async with self._lock:
+            self.require_participant(participant)
+            text = self.check_answer_text(text, self.options.max_answer_chars)
+            current, run = self._open()
+            if run.turn is not None and run.turn != participant:
+                raise NotYourTurn(self.id, participant, run.turn)
+            grader = self.services.grader
+            grade = await asyncio.to_thread(grader.grade, current.question, run.node, text)
+            score = max(0.0, grade.score - run.hints * self.options.hint_penalty)
+            speech = SpeechMetrics.from_words(words) if words else SpeechMetrics.from_text(text)
+            self.timers.cancel_all()
+            run.result = _result(run, participant, score, grade, "answered", speech)
+            await self._record(current, run, participant, text, speech)
+            await self.emit(Graded(self.id, participant, run.node.id, grade, score))
+            self._plan_follow_ups(current, run, grade)
+            await self._continue(current)
+            return grade
+
+    async def hint(self, by: str) -> None:
+        """Give the label of one key point of the open node (costs hint_penalty)."""
+        async with self._lock:
+            self.require_participant(by)
+            _, run = self._open()
+            points = run.node.key_points
+            if run.hints < len(points):
+                text = f"Think about: {points[run.hints].label}"
+                run.hints += 1
+            else:
+                text = "No more hints: every key point has been hinted."
+            await self.emit(HintGiven(self.id, run.node.id, text, run.hints))
+
+    async def repeat(self, by: str) -> None:
+        """Ask the open node again (the timer keeps running)."""
+        async with self._lock:
+            self.require_participant(by)
+            current, run = self._open()
+            await self.emit(self._asked_event(current, run, repeated=True))
+
+    async def skip(self, by: str, *, moderator: bool = False) -> None:
+        """Give up on the open question: record the skip and reveal the answer."""
+        async with self._lock:
+            current, run = self._open_for_control(by, "skip", moderator=moderator)
+            run.result = _result(run, run.turn or by, 0.0, None, "skipped", None)
+            await self._record(current, run, run.turn or by, "", None)
+            await self._reveal(current, "skipped")
+
+    async def done(self, by: str, *, moderator: bool = False) -> None:
+        """Stop the follow-ups and reveal now."""
+        async with self._lock:
+            current, run = self._open_for_control(by, "reveal the answer", moderator=moderator)
+            self.timers.cancel_all()
+            current.runs.remove(run)
+            await self._reveal(current, "done")
+
+    async def next_question(self, by: str) -> None:
+        """After a reveal, ask the next question."""
+        async with self._lock:
+            self.require_participant(by)
+            if self._current is not None:
+                raise NothingToAnswer(self.id)
+            await self._ask_next_question()
+
+    def _open(self) -> tuple[_QuestionRun, _NodeRun]:
+        current = self._current
+        run = current.open_run if current else None
+        if current is None or run is None:
+            raise NothingToAnswer(self.id)
+        return current, run
+
+    def _open_for_control(
+        self, by: str, action: str, *, moderator: bool
+    ) -> tuple[_QuestionRun, _NodeRun]:
+        current, run = self._open()
+        if self.mode is Mode.SOLO or run.turn == by:
+            self.require_participant(by)
+        else:
+            self.require_control(by, action, moderator=moderator)
+        return current, run
+
+    async def _ask_next_question(self) -> None:
+        if self._asked >= len(self._questions):
+            await self.finish("completed")
+            return
+        question = self._questions[self._asked]
+        self._asked += 1
+        turn = None
+        if self.options.floor is Floor.ROUND_ROBIN or self.mode is Mode.SOLO:
+            turn = self.participants[(self._asked - 1) % len(self.participants)]
+        tree = self.services.bank.trees[question.id]
+        self._current = _QuestionRun(question, tree, self._asked, turn)
+        await self._ask(self._current, question, 0, None)
+
+    async def _ask(self, current: _QuestionRun, node: Node, depth: int, reason: str | None) -> None:
+        run = _NodeRun(node, depth, self.services.clock.utcnow(), current.turn, reason)
+        current.runs.append(run)
+        await self.emit(self._asked_event(current, run))
+        limit = self._time_limit(current.question)
+        if limit:
+            warn_at = limit - self.options.warning_seconds
+            if self.options.warning_seconds and warn_at > 0:
+                self.timers.start("warning", warn_at, lambda: self._warn(run))
+            self.timers.start("limit", limit, lambda: self._time_up(run))
+
+    def _asked_event(self, current: _QuestionRun, run: _NodeRun, *, repeated: bool = False) -> Asked:
+        q = current.question
+        return Asked(self.id, q.id, run.node.id, run.node.prompt, run.depth, current.number,
+                     len(self._questions), q.topic, q.difficulty.value,
+                     self._time_limit(q), run.turn, run.reason, repeated)
+
+    def _time_limit(self, question: Question) -> float | None:
+        return question.time_limit_seconds or self.options.time_limit or None
+
+    async def _warn(self, run: _NodeRun) -> None:
+        async with self._lock:
+            if self._current and self._current.open_run is run:
+                await self.emit(TimeWarning(self.id, run.node.id, self.options.warning_seconds))
+
+    async def _time_up(self, run: _NodeRun) -> None:
+        async with self._lock:
+            current = self._current
+            if self.ended or current is None or current.open_run is not run:
+                return
+            self.timers.cancel("warning")
+            run.result = _result(run, run.turn, 0.0, None, "timeout", None)
+            if run.turn is not None:
+                await self._record(current, run, run.turn, "", None)
+            await self.emit(TimedOut(self.id, run.node.id))
+            await self._reveal(current, "timeout")
+
+    def _plan_follow_ups(self, current: _QuestionRun, run: _NodeRun, grade: Grade) -> None:
+        asked = {r.node.id for r in current.runs} | {n.id for n, _, _ in current.agenda}
+        labels = {p.id: p.label for p in run.node.key_points}
+        fresh = [
+            (node, run.depth + 1, _reason(when, labels, grade.covered_ids))
+            for when, node in current.tree.matching(run.node.id, grade.covered_ids)
+            if node.id not in asked
+        ]
+        current.agenda[:0] = fresh
+
+    async def _continue(self, current: _QuestionRun) -> None:
+        follow_ups = len(current.runs) - 1
+        if current.agenda and follow_ups < self.options.max_follow_ups:
+            node, depth, reason = current.agenda.pop(0)
+            await self._ask(current, node, depth, reason)
+        else:
+            await self._reveal(current, "answered")
+
+    async def _reveal(self, current: _QuestionRun, outcome: str) -> None:
+        self.timers.cancel_all()
+        results = tuple(r.result for r in current.runs if r.result is not None)
+        weights = [ROOT_WEIGHT if r.depth == 0 else 1.0 for r in current.runs if r.result]
+        score = sum(w * r.score for w, r in zip(weights, results, strict=True))
+        score = score / sum(weights) if weights else 0.0
+        for weight, result in zip(weights, results, strict=True):
+            if result.participant is not None and result.outcome == "answered":
+                who = result.participant
+                self._points[who] = self._points.get(who, 0.0) + weight * result.score
+                self._answered[who] = self._answered.get(who, 0) + 1
+        q = current.question
+        self._current = None
+        await self.emit(Revealed(self.id, q.id, q.prompt, q.reference_answer, q.tips,
+                                 round(score, 3), results, outcome, current.number,
+                                 len(self._questions)))
+        if current.number >= len(self._questions):
+            await self.finish("completed")
+
+    async def _record(
+        self,
+        current: _QuestionRun,
+        run: _NodeRun,
+        participant: str,
+        text: str,
+        speech: SpeechMetrics | None,
+    ) -> None:
+        result = run.result
+        assert result is not None
+        points = {p.label: p.id for p in run.node.key_points}
+        await self.services.repository.record_attempt(AttemptRecord(
+            session_id=self.id, user_id=participant, mode=self.mode.value,
+            question_id=current.question.id, node_id=run.node.id, answer_text=text,
+            outcome=result.outcome, score=result.score, asked_at=run.asked_at,
+            answered_at=self.services.clock.utcnow(),
+            covered=tuple(points[label] for label in result.covered),
+            missed=tuple(points[label] for label in result.missed),
+            hints_used=run.hints, guild_id=self.place.guild_id,
+            words_per_minute=speech.words_per_minute if speech else None,
+            filler_words=speech.filler_words if speech else None,
+        ))
+
+    async def after_leave(self, participant: str) -> None:
+        """If it was the leaver's turn, their question is revealed and the round goes on."""
+        current = self._current
+        if current is not None and current.turn == participant:
+            run = current.open_run
+            if run is not None:
+                current.runs.remove(run)
+            await self._reveal(current, "left")
+
+    def scoreboard(self) -> tuple[ScoreLine, ...]:
+        """Points per participant (question x2, follow-ups x1, each times its score)."""
+        people = dict.fromkeys(self.participants) | dict.fromkeys(self._points)
+        lines = [ScoreLine(p, round(self._points.get(p, 0.0), 2), self._answered.get(p, 0))
+                 for p in people]
+        return tuple(sorted(lines, key=lambda line: (-line.points, line.participant)))
+
+
+def _result(
+    run: _NodeRun,
+    participant: str | None,
+    score: float,
+    grade: Grade | None,
+    outcome: str,
+    speech: SpeechMetrics | None,
+) -> NodeResult:
+    labels = tuple(p.label for p in run.node.key_points)
+    covered = tuple(p.label for p in grade.covered) if grade else ()
+    missed = tuple(p.label for p in grade.missed) if grade else labels
+    return NodeResult(run.node.id, run.node.prompt, run.node.reference_answer, participant,
+                      round(score, 3), covered, missed, outcome, speech)
+
+
+def _reason(when: Condition, labels: dict[str, str], covered: frozenset[str]) -> str | None:
+    if isinstance(when, Missed):
+        return "Not yet covered: " + "; ".join(labels[p] for p in when.missed if p not in covered)
+    if isinstance(when, Covered):
+        return "Going deeper on: " + "; ".join(labels[p] for p in when.covered)
+    return None
+
+
+def _difficulty(value: str | None) -> Difficulty | None:
+    return Difficulty(value) if value else None

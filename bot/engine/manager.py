@@ -1,0 +1,128 @@
+"""The registry of running sessions: one running session per person, looked up by id."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import replace
+from typing import TypeVar
+
+from bot.engine.base import Place, Services, Session
+from bot.engine.events import Event, Floor, SessionEnded
+from bot.engine.interview import InterviewOptions, InterviewSession
+from bot.engine.ports import EventSink
+from bot.engine.quickfire import QuickFireOptions, QuickFireSession
+from bot.errors import SessionAlreadyRunning, SessionNotFound
+
+log = logging.getLogger(__name__)
+
+S = TypeVar("S", bound=Session)
+
+
+class SessionManager:
+    """Creates sessions, keeps them while they run, forgets them when they end."""
+
+    def __init__(
+        self,
+        services: Services,
+        interview: InterviewOptions | None = None,
+        quickfire: QuickFireOptions | None = None,
+    ) -> None:
+        self.services = services
+        self.interview_defaults = interview or InterviewOptions()
+        self.quickfire_defaults = quickfire or QuickFireOptions()
+        self._sessions: dict[str, Session] = {}
+
+    def get(self, session_id: str) -> Session:
+        """A running session by id."""
+        try:
+            return self._sessions[session_id]
+        except KeyError:
+            raise SessionNotFound(session_id) from None
+
+    def session_of(self, participant: str) -> Session | None:
+        """The running session this person takes part in, if any."""
+        for session in self._sessions.values():
+            if participant in session.participants and not session.ended:
+                return session
+        return None
+
+    def running(self) -> list[Session]:
+        """Every running session."""
+        return list(self._sessions.values())
+
+    async def start_solo(
+        self, user: str, sink: EventSink, *, place: Place | None = None,
+        session_id: str | None = None, **overrides: object,
+    ) -> InterviewSession:
+        """Start a solo interview and ask its first question."""
+        self._refuse_second(user)
+        options = replace(self.interview_defaults, **overrides)  # type: ignore[arg-type]
+        session = InterviewSession(self.services, self._wrap(sink), session_id or _new_id(),
+                                   user, options, place=place)
+        return await self._launch(session)
+
+    async def open_group(
+        self, host: str, sink: EventSink, *, floor: Floor = Floor.ROUND_ROBIN,
+        place: Place | None = None, session_id: str | None = None, **overrides: object,
+    ) -> InterviewSession:
+        """Open a group round that people can join; `start()` it when ready."""
+        self._refuse_second(host)
+        options = replace(self.interview_defaults, floor=floor, **overrides)  # type: ignore[arg-type]
+        session = InterviewSession(self.services, self._wrap(sink), session_id or _new_id(),
+                                   host, options, group=True, place=place)
+        self._sessions[session.id] = session
+        await session.save()
+        return session
+
+    async def start_quickfire(
+        self, host: str, sink: EventSink, *, place: Place | None = None,
+        session_id: str | None = None, **overrides: object,
+    ) -> QuickFireSession:
+        """Start a quick-fire round and ask its first item."""
+        self._refuse_second(host)
+        options = replace(self.quickfire_defaults, **overrides)  # type: ignore[arg-type]
+        session = QuickFireSession(self.services, self._wrap(sink), session_id or _new_id(),
+                                   host, options, place=place)
+        return await self._launch(session)
+
+    async def join(self, session_id: str, participant: str) -> Session:
+        """Add someone to a running session (not while they run another)."""
+        session = self.get(session_id)
+        other = self.session_of(participant)
+        if other is not None and other is not session:
+            raise SessionAlreadyRunning(other.id)
+        await session.join(participant)
+        return session
+
+    async def shutdown(self) -> None:
+        """End every running session (their attempts are already stored)."""
+        for session in list(self._sessions.values()):
+            async with session._lock:  # noqa: SLF001 - the manager owns its sessions
+                await session.finish("shutdown")
+
+    async def _launch(self, session: S) -> S:
+        self._sessions[session.id] = session
+        try:
+            await session.start()
+        except Exception:
+            self._sessions.pop(session.id, None)
+            raise
+        return session
+
+    def _refuse_second(self, participant: str) -> None:
+        running = self.session_of(participant)
+        if running is not None:
+            raise SessionAlreadyRunning(running.id)
+
+    def _wrap(self, sink: EventSink) -> EventSink:
+        async def forward(event: Event) -> None:
+            if isinstance(event, SessionEnded):
+                self._sessions.pop(event.session_id, None)
+            await sink(event)
+
+        return forward
+
+
+def _new_id() -> str:
+    return uuid.uuid4().hex[:12]

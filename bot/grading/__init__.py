@@ -1,0 +1,1 @@
+"""Grading: key-point coverage of answers, quick-fire matching, speech metrics. No Discord."""

@@ -1,0 +1,1 @@
+"""Persistence behind the engine's Repository Protocol: SQLite by default, portable SQL."""

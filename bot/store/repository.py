@@ -1,0 +1,118 @@
+"""The SQL repository: sessions and attempts through SQLAlchemy's async engine."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event, func, select, update
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+from bot.engine.ports import AttemptRecord, SessionRecord
+from bot.store.migrate import upgrade
+from bot.store.tables import attempts, sessions
+
+log = logging.getLogger(__name__)
+
+
+class SqlRepository:
+    """Sessions and attempts in SQLite (default) or any SQLAlchemy async database."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+
+    @classmethod
+    async def open(cls, url: str) -> SqlRepository:
+        """Create the data folder if needed, migrate the schema to head, and connect."""
+        parsed = make_url(url)
+        if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        await asyncio.to_thread(upgrade, url)
+        engine = create_async_engine(url)
+        if parsed.get_backend_name() == "sqlite":
+            event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        return cls(engine)
+
+    async def close(self) -> None:
+        """Close every connection."""
+        await self.engine.dispose()
+
+    async def save_session(self, record: SessionRecord) -> None:
+        """Insert the session, or update it when it exists."""
+        values = {
+            "mode": record.mode, "host": record.host, "guild_id": record.guild_id,
+            "channel_id": record.channel_id, "participants": list(record.participants),
+            "options": record.options, "status": record.status,
+            "started_at": record.started_at, "ended_at": record.ended_at,
+        }
+        async with self.engine.begin() as conn:
+            result = await conn.execute(
+                update(sessions).where(sessions.c.id == record.id).values(**values)
+            )
+            if result.rowcount == 0:
+                await conn.execute(sessions.insert().values(id=record.id, **values))
+
+    async def record_attempt(self, attempt: AttemptRecord) -> None:
+        """Insert one attempt and commit before returning."""
+        async with self.engine.begin() as conn:
+            await conn.execute(attempts.insert().values(
+                session_id=attempt.session_id, user_id=attempt.user_id,
+                guild_id=attempt.guild_id, mode=attempt.mode,
+                question_id=attempt.question_id, node_id=attempt.node_id,
+                answer_text=attempt.answer_text, outcome=attempt.outcome,
+                score=attempt.score, covered=list(attempt.covered),
+                missed=list(attempt.missed), hints_used=attempt.hints_used,
+                asked_at=attempt.asked_at, answered_at=attempt.answered_at,
+                seconds=attempt.seconds, words_per_minute=attempt.words_per_minute,
+                filler_words=attempt.filler_words,
+            ))
+
+    async def recent_question_ids(self, user_id: str, limit: int) -> list[str]:
+        """The distinct question ids this user answered most recently, newest first."""
+        if limit <= 0:
+            return []
+        latest = func.max(attempts.c.answered_at)
+        query = (
+            select(attempts.c.question_id, latest.label("latest"))
+            .where(attempts.c.user_id == user_id)
+            .group_by(attempts.c.question_id)
+            .order_by(latest.desc(), attempts.c.question_id)
+            .limit(limit)
+        )
+        async with self.engine.connect() as conn:
+            rows = await conn.execute(query)
+            return [row.question_id for row in rows]
+
+    async def attempts_for(self, user_id: str) -> list[dict[str, Any]]:
+        """Every attempt of one user, oldest first, as plain dicts."""
+        query = select(attempts).where(attempts.c.user_id == user_id).order_by(attempts.c.id)
+        async with self.engine.connect() as conn:
+            rows = await conn.execute(query)
+            return [_aware(dict(row._mapping)) for row in rows]
+
+    async def session_row(self, session_id: str) -> dict[str, Any] | None:
+        """One session's row as a dict, or None."""
+        async with self.engine.connect() as conn:
+            row = (await conn.execute(select(sessions).where(sessions.c.id == session_id))).first()
+            return _aware(dict(row._mapping)) if row else None
+
+
+def _aware(row: dict[str, Any]) -> dict[str, Any]:
+    """SQLite drops time zones: put UTC back on every datetime."""
+    return {
+        key: value.replace(tzinfo=UTC)
+        if isinstance(value, datetime) and value.tzinfo is None else value
+        for key, value in row.items()
+    }
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=FULL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()

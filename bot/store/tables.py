@@ -1,0 +1,65 @@
+"""The database tables (SQLAlchemy 2 Core metadata, portable across SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    Column,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_name)s",
+        "pk": "pk_%(table_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    }
+)
+
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("mode", String(16), nullable=False),
+    Column("host", String(64), nullable=False),
+    Column("guild_id", String(32)),
+    Column("channel_id", String(32)),
+    Column("participants", JSON, nullable=False),
+    Column("options", JSON, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("started_at", DateTime(timezone=True), nullable=False),
+    Column("ended_at", DateTime(timezone=True)),
+)
+
+attempts = Table(
+    "attempts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("session_id", String(64), ForeignKey("sessions.id"), nullable=False),
+    Column("user_id", String(64), nullable=False),
+    Column("guild_id", String(32)),
+    Column("mode", String(16), nullable=False),
+    Column("question_id", String(64), nullable=False),
+    Column("node_id", String(64), nullable=False),
+    Column("answer_text", Text, nullable=False),
+    Column("outcome", String(16), nullable=False),
+    Column("score", Float, nullable=False),
+    Column("covered", JSON, nullable=False),
+    Column("missed", JSON, nullable=False),
+    Column("hints_used", Integer, nullable=False),
+    Column("asked_at", DateTime(timezone=True), nullable=False),
+    Column("answered_at", DateTime(timezone=True), nullable=False),
+    Column("seconds", Float, nullable=False),
+    Column("words_per_minute", Float),
+    Column("filler_words", Integer),
+    Index("ix_attempts_user_id_answered_at", "user_id", "answered_at"),
+    Index("ix_attempts_session_id", "session_id"),
+)

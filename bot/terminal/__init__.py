@@ -1,0 +1,1 @@
+"""Terminal practice mode: the same engine, typed answers, printed events."""
