@@ -10,6 +10,26 @@ from bot.grading.text import Words, sound
 
 MIN_FUZZY_CHARS = 5    # shorter words must match exactly: "air" is never "chair"
 MAX_EXTRA_WORDS = 2    # a phrase may be heard as up to two more words ("ex g boost")
+MIN_SOUND_KEY = 3      # sound-alike only for one-word phrases with a key this long ("weight"
+                       # and "what" share the key "WT": too short to trust)
+
+
+def same_word(phrase_word: str, phrase_stem: str, word: str, word_stem: str) -> bool:
+    """Same stem, or one stem extends the other (the stemmer is not consistent across
+    inflections: "imbalance" -> "imbal", "imbalanced" -> "imbalanc"), or the answer's word
+    starts with a long phrase fragment ("oversimplif")."""
+    if phrase_stem == word_stem:
+        return True
+    if min(len(phrase_stem), len(word_stem)) >= MIN_FUZZY_CHARS and (
+        word_stem.startswith(phrase_stem) or phrase_stem.startswith(word_stem)
+    ):
+        return True
+    return len(phrase_word) >= MIN_FUZZY_CHARS and word.startswith(phrase_word)
+
+
+def _sounds_same(short_word: str, heard: str) -> bool:
+    """A short phrase word heard as itself or as a sound-alike ("gini" as "genie")."""
+    return short_word == heard or (bool(sound(short_word)) and sound(short_word) == sound(heard))
 
 
 @dataclass(frozen=True)
@@ -47,7 +67,7 @@ class AnswerIndex:
         target = Words.of(phrase)
         if not target.stems:
             return None
-        exact = self._exact(target.stems)
+        exact = self._exact(target)
         if exact is not None:
             return Match(1.0, self._evidence(*exact), "exact")
         joined = "".join(target.stems)
@@ -55,22 +75,21 @@ class AnswerIndex:
             fuzzy = self._fuzzy(joined, target)
             if fuzzy is not None:
                 return fuzzy
-            key = "".join(sound(w) for w in target.words)
-            span = self._sounds.get(key) if len(key) >= 3 else None
+            key = sound(target.words[0]) if len(target.words) == 1 else ""
+            span = self._sounds.get(key) if len(key) >= MIN_SOUND_KEY else None
             if span is not None:
                 return Match(self.threshold, self._evidence(*span), "sounds-like")
         return None
 
-    def _exact(self, stems: tuple[str, ...]) -> tuple[int, int] | None:
-        """The phrase's stems in order; a long last stem may be a prefix ("oversimplif")."""
-        mine = self.words.stems
-        size = len(stems)
-        for start in range(len(mine) - size + 1):
-            window = mine[start : start + size]
-            if window[:-1] != stems[:-1]:
-                continue
-            last, wanted = window[-1], stems[-1]
-            if last == wanted or (len(wanted) >= MIN_FUZZY_CHARS and last.startswith(wanted)):
+    def _exact(self, target: Words) -> tuple[int, int] | None:
+        """Every phrase word in order, each the same word by `same_word`."""
+        size = len(target.stems)
+        pairs = list(zip(target.words, target.stems, strict=True))
+        for start in range(len(self.words.stems) - size + 1):
+            if all(
+                same_word(word, stem_, self.words.words[start + i], self.words.stems[start + i])
+                for i, (word, stem_) in enumerate(pairs)
+            ):
                 return start, start + size
         return None
 
@@ -80,7 +99,7 @@ class AnswerIndex:
         Short words carry meaning that a spelling distance hides ("low variance" is not "high
         variance"), so every phrase word under MIN_FUZZY_CHARS must appear in the window.
         """
-        short = {s for s in target.stems if len(s) < MIN_FUZZY_CHARS}
+        short = [w for w in target.words if len(w) < MIN_FUZZY_CHARS]
         candidates = process.extract(
             joined,
             self._windows,
@@ -92,7 +111,8 @@ class AnswerIndex:
             start, end = self._spans[index]
             if end - start > len(target.stems) + MAX_EXTRA_WORDS:
                 continue
-            if short <= set(self.words.stems[start:end]):
+            heard = self.words.words[start:end]
+            if all(any(_sounds_same(w, h) for h in heard) for w in short):
                 return Match(score / 100, self._evidence(start, end), "fuzzy")
         return None
 

@@ -10,6 +10,8 @@ from functools import lru_cache
 import jellyfish
 import snowballstemmer
 
+from bot.grading.common_words import COMMON_WORDS
+
 _NUMBER_WORDS = {
     "zero": "0", "one": "1", "two": "2", "three": "3", "four": "4", "five": "5",
     "six": "6", "seven": "7", "eight": "8", "nine": "9", "ten": "10",
@@ -25,7 +27,7 @@ FUNCTION_WORDS = frozenset(
     way like between""".split()
 )
 _SPELLING = re.compile(r"(?<=\w{3})is(e|ed|es|ing|ation|ations|er|ers)\b")
-_LETTER_DIGIT = re.compile(r"\b([a-z]) (\d+)\b")
+_LETTER_DIGIT = re.compile(r"\b([b-hj-z]) (\d+)\b")  # "l 2" -> "l2"; never "a 99"
 _NON_WORD = re.compile(r"[^a-z0-9' ]+")
 _stemmer = snowballstemmer.stemmer("english")
 
@@ -75,5 +77,8 @@ class Words:
         return len(self.words)
 
     def content_stems(self) -> set[str]:
-        """Stems of the words that carry meaning (function words dropped)."""
-        return {s for w, s in zip(self.words, self.stems, strict=True) if w not in FUNCTION_WORDS}
+        """Stems of the words that carry meaning (function and everyday words dropped)."""
+        return {
+            s for w, s in zip(self.words, self.stems, strict=True)
+            if w not in FUNCTION_WORDS and w not in COMMON_WORDS and not w.isdigit()
+        }
