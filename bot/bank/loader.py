@@ -63,8 +63,8 @@ def parse_file(path: Path) -> ParsedFile | list[BankProblem]:
         reason = getattr(exc, "problem", None) or str(exc)
         return [BankProblem(path, line, "(yaml)", f"malformed YAML: {reason}")]
     problems = [
-        BankProblem(path, *yaml_lines.locate(root, loc), message)
-        for loc, message in yaml_lines.duplicate_keys(root)
+        BankProblem(path, line, yaml_lines.locate(root, loc)[1], message)
+        for loc, line, message in yaml_lines.duplicate_keys(root)
     ]
     data = yaml_lines.construct(root)
     if not isinstance(data, dict):
@@ -83,7 +83,11 @@ def parse_file(path: Path) -> ParsedFile | list[BankProblem]:
 
 def _schema_problems(path: Path, root: yaml.Node | None, exc: ValidationError) -> list[BankProblem]:
     problems = []
-    for error in exc.errors(include_url=False):
+    errors = exc.errors(include_url=False)
+    deeper = {tuple(e["loc"][:i]) for e in errors for i in range(len(e["loc"]))}
+    for error in errors:
+        if error["type"] == "too_short" and tuple(error["loc"]) in deeper:
+            continue  # a list emptied only because its items failed: those errors say why
         line, field = yaml_lines.locate(root, _without_union_tags(error["loc"]))
         problems.append(BankProblem(path, line, field, _message(error)))
     return problems

@@ -26,15 +26,19 @@ def construct(node: yaml.Node | None) -> Any:
         loader.dispose()
 
 
-def duplicate_keys(node: yaml.Node | None, loc: tuple[int | str, ...] = ()) -> list[tuple[Loc, str]]:
-    """Every mapping key that appears twice (YAML would silently keep the last)."""
-    found: list[tuple[Loc, str]] = []
+def duplicate_keys(
+    node: yaml.Node | None, loc: tuple[int | str, ...] = ()
+) -> list[tuple[Loc, int, str]]:
+    """Every mapping key that appears twice (YAML would silently keep the last), with the
+    line of its second appearance."""
+    found: list[tuple[Loc, int, str]] = []
     if isinstance(node, yaml.MappingNode):
         seen: set[str] = set()
         for key, value in node.value:
             name = str(key.value)
             if name in seen:
-                found.append(((*loc, name), f"key '{name}' appears twice in one mapping"))
+                message = f"key '{name}' appears twice in one mapping"
+                found.append(((*loc, name), key.start_mark.line + 1, message))
             seen.add(name)
             found.extend(duplicate_keys(value, (*loc, name)))
     elif isinstance(node, yaml.SequenceNode):

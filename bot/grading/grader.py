@@ -13,7 +13,7 @@ from bot.grading.text import Words
 
 KEYWORD_LIST_FUNCTION_RATIO = 0.15  # prose is ~0.4; a bare list of terms ~0
 KEYWORD_LIST_CAP = 0.3              # the most a bare list of terms can score
-MIN_WORDS_PER_POINT = 5             # fewer words per covered point reads as a list
+MIN_WORDS_PER_POINT = 3             # fewer words per covered point reads as a list
 OFF_TOPIC_OVERLAP = 0.12            # share of the answer's content words that are on topic
 MISCONCEPTION_FACTOR = 0.5          # a stated misconception halves the score
 

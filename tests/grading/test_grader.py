@@ -1,0 +1,89 @@
+"""The grader: coverage and evidence, lists of terms, wrong and off-topic answers."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.bank.catalog import Bank
+from bot.grading.grader import AnswerGrader, GraderConfig, Verdict
+
+
+@pytest.fixture
+def grade(mini_bank: Bank):  # type: ignore[no-untyped-def]
+    grader = AnswerGrader()
+
+    def run(node_id: str, text: str):  # type: ignore[no-untyped-def]
+        question, node = mini_bank.node(node_id)
+        return grader.grade(question, node, text)
+
+    return run
+
+
+def test_full_answer_scores_one_with_evidence(grade) -> None:  # type: ignore[no-untyped-def]
+    result = grade("t-overfitting",
+                   "Overfitting means the model memorises the noise in its training data, so "
+                   "it fails to generalise to unseen data; regularisation helps.")
+    assert result.verdict is Verdict.GOOD
+    assert result.score == pytest.approx(1.0)
+    assert {p.id: p.evidence for p in result.covered} == {
+        "definition": "memorizes noise", "generalisation": "unseen data",
+        "prevention": "regularization"}
+
+
+def test_weights_decide_partial_scores(grade) -> None:  # type: ignore[no-untyped-def]
+    result = grade("t-overfitting",
+                   "It is when the model memorises the noise in the training set.")
+    assert [p.id for p in result.covered] == ["definition"]
+    assert result.score == pytest.approx(0.5)  # weight 2 of 4
+    assert result.verdict is Verdict.PARTIAL
+    assert [p.id for p in result.missed] == ["generalisation", "prevention"]
+
+
+def test_a_bare_list_of_terms_never_gets_full_marks(grade) -> None:  # type: ignore[no-untyped-def]
+    result = grade("t-overfitting", "memorises noise, unseen data, regularization, dropout")
+    assert result.coverage == pytest.approx(1.0)
+    assert result.verdict is Verdict.KEYWORD_LIST
+    assert result.score <= 0.3
+
+
+def test_misconception_marks_the_answer_wrong(grade) -> None:  # type: ignore[no-untyped-def]
+    result = grade("t-overfitting",
+                   "Overfitting means the model is too simple, so it does badly on new data.")
+    assert result.verdict is Verdict.WRONG
+    assert "too simple underfits" in result.feedback[0]
+    assert result.score < 0.3
+
+
+def test_off_topic_answer(grade) -> None:  # type: ignore[no-untyped-def]
+    result = grade("t-overfitting",
+                   "To make a risotto you toast the rice, add the stock slowly and stir often.")
+    assert result.verdict is Verdict.OFF_TOPIC
+    assert result.score == 0.0
+
+
+def test_on_topic_but_empty_of_key_points_is_weak(grade) -> None:  # type: ignore[no-untyped-def]
+    result = grade("t-overfitting",
+                   "Overfitting is a problem that a model can have with its training.")
+    assert result.verdict is Verdict.WEAK
+    assert result.score == 0.0
+
+
+def test_empty_answer(grade) -> None:  # type: ignore[no-untyped-def]
+    result = grade("t-overfitting", "  ...  ")
+    assert result.verdict is Verdict.EMPTY
+    assert len(result.missed) == 3
+
+
+def test_speech_to_text_transcript(grade) -> None:  # type: ignore[no-untyped-def]
+    result = grade("t-backprop", "um so back prop is basically the chain rule you know we get "
+                                 "the gradience of the loss for each weight")
+    assert [p.id for p in result.covered] == ["chain-rule", "gradient"]
+
+
+def test_stricter_threshold_rejects_near_misses(mini_bank: Bank) -> None:
+    question, node = mini_bank.node("t-kmeans")
+    text = "Points go to the closest centriod and then we recompute the centroid."
+    loose = AnswerGrader(GraderConfig(fuzzy_threshold=0.85)).grade(question, node, text)
+    strict = AnswerGrader(GraderConfig(fuzzy_threshold=0.99)).grade(question, node, text)
+    assert "assign" in loose.covered_ids
+    assert "assign" not in strict.covered_ids
