@@ -9,6 +9,7 @@ import argparse
 import json
 import statistics
 import sys
+import time
 from collections import Counter, defaultdict
 from pathlib import Path
 
@@ -21,9 +22,13 @@ from bot.settings import PROJECT_ROOT
 EVAL_DIR = Path(__file__).parent / "grading_eval"
 LABELS = ("good", "partial", "wrong", "off_topic", "keyword_list")
 PREDICTED = {
-    Verdict.GOOD: "good", Verdict.PARTIAL: "partial", Verdict.WEAK: "wrong",
-    Verdict.WRONG: "wrong", Verdict.OFF_TOPIC: "off_topic",
-    Verdict.KEYWORD_LIST: "keyword_list", Verdict.EMPTY: "off_topic",
+    Verdict.GOOD: "good",
+    Verdict.PARTIAL: "partial",
+    Verdict.WEAK: "wrong",
+    Verdict.WRONG: "wrong",
+    Verdict.OFF_TOPIC: "off_topic",
+    Verdict.KEYWORD_LIST: "keyword_list",
+    Verdict.EMPTY: "off_topic",
 }
 
 
@@ -45,10 +50,13 @@ def evaluate() -> dict[str, object]:
     scores: dict[str, list[float]] = defaultdict(list)
     tp = fp = fn = 0
     misses = []
+    timings: list[float] = []
     cases = load_cases()
     for case in cases:
         question, node = bank.node(str(case["question_id"]))
+        start = time.perf_counter()
         grade = grader.grade(question, node, str(case["answer"]))
+        timings.append((time.perf_counter() - start) * 1000)
         label, predicted = str(case["label"]), PREDICTED[grade.verdict]
         confusion[(label, predicted)] += 1
         scores[label].append(grade.score)
@@ -73,7 +81,26 @@ def evaluate() -> dict[str, object]:
         "max_score": {k: max(v) for k, v in scores.items()},
         "confusion": {f"{a}->{b}": n for (a, b), n in sorted(confusion.items())},
         "misclassified": misses,
+        "grade_ms_median": statistics.median(timings),
+        "grade_ms_max": max(timings),
+        "grade_ms_4000_chars": _long_answer_ms(bank, grader),
     }
+
+
+def _long_answer_ms(bank: object, grader: AnswerGrader) -> float:
+    """Median time to grade a 4,000-character answer (the configured maximum)."""
+    from bot.bank.catalog import Bank  # noqa: PLC0415
+
+    assert isinstance(bank, Bank)
+    question = bank.question("bias-variance-tradeoff")
+    text = (question.reference_answer + " ") * 10
+    text = text[:4000]
+    runs = []
+    for _ in range(11):
+        start = time.perf_counter()
+        grader.grade(question, question, text)
+        runs.append((time.perf_counter() - start) * 1000)
+    return statistics.median(runs)
 
 
 def report(result: dict[str, object]) -> str:
@@ -87,6 +114,9 @@ def report(result: dict[str, object]) -> str:
         f"- Good vs not good: {result['good_vs_rest_accuracy']:.1%}",
         f"- Key-point precision: {result['key_point_precision']:.1%}, "
         f"recall: {result['key_point_recall']:.1%} (good, partial and wrong answers)",
+        f"- Time to grade one answer: median {result['grade_ms_median']:.1f} ms, "
+        f"max {result['grade_ms_max']:.1f} ms; a 4,000-character answer: "
+        f"{result['grade_ms_4000_chars']:.1f} ms",
         "",
         "| label \\ predicted | " + " | ".join(LABELS) + " | median score | max score |",
         "|---|" + "---|" * (len(LABELS) + 2),
@@ -96,8 +126,11 @@ def report(result: dict[str, object]) -> str:
     assert isinstance(maxima, dict)
     for label in LABELS:
         row = [str(confusion.get(f"{label}->{p}", 0)) for p in LABELS]
-        lines.append(f"| {label} | " + " | ".join(row)
-                     + f" | {medians.get(label, 0):.2f} | {maxima.get(label, 0):.2f} |")
+        lines.append(
+            f"| {label} | "
+            + " | ".join(row)
+            + f" | {medians.get(label, 0):.2f} | {maxima.get(label, 0):.2f} |"
+        )
     return "\n".join(lines)
 
 

@@ -43,9 +43,12 @@ def interview_options(settings: Settings) -> InterviewOptions:
     """Interview defaults from [engine]."""
     e = settings.engine
     return InterviewOptions(
-        questions=e.questions_per_session, max_follow_ups=e.max_follow_ups,
-        time_limit=e.time_limit_seconds or None, warning_seconds=e.time_warning_seconds,
-        max_answer_chars=e.max_answer_chars, hint_penalty=e.hint_penalty,
+        questions=e.questions_per_session,
+        max_follow_ups=e.max_follow_ups,
+        time_limit=e.time_limit_seconds or None,
+        warning_seconds=e.time_warning_seconds,
+        max_answer_chars=e.max_answer_chars,
+        hint_penalty=e.hint_penalty,
         recent_window=e.recent_window,
     )
 
@@ -53,15 +56,24 @@ def interview_options(settings: Settings) -> InterviewOptions:
 def quickfire_options(settings: Settings) -> QuickFireOptions:
     """Quick-fire defaults from [quickfire]."""
     q = settings.quickfire
-    return QuickFireOptions(items=q.items, seconds_per_item=q.seconds_per_item,
-                            recent_window=settings.engine.recent_window)
+    return QuickFireOptions(
+        items=q.items,
+        seconds_per_item=q.seconds_per_item,
+        gap_seconds=q.gap_seconds,
+        recent_window=settings.engine.recent_window,
+    )
 
 
 async def build_app(settings: Settings, clock: Clock | None = None) -> App:
     """Load the bank (off the event loop), open the store, wire the session manager."""
     bank = await asyncio.to_thread(load_bank, settings.bank_paths())
     repository = await SqlRepository.open(settings.database_url())
-    services = Services(bank, grader_for(settings), repository, clock or SystemClock(),
-                        random.Random())
+    services = Services(
+        bank,
+        grader_for(settings),
+        repository,
+        clock or SystemClock(),
+        random.Random(),  # noqa: S311 - picks questions
+    )
     manager = SessionManager(services, interview_options(settings), quickfire_options(settings))
     return App(settings, bank, repository, manager)

@@ -42,7 +42,9 @@ def _parser() -> argparse.ArgumentParser:
 
     grade = commands.add_parser("grade", help="grade an answer to a question or follow-up")
     grade.add_argument("question_id")
-    grade.add_argument("--answer-file", type=Path, required=True, help="the answer text ('-': stdin)")
+    grade.add_argument(
+        "--answer-file", type=Path, required=True, help="the answer text ('-': stdin)"
+    )
     grade.add_argument("--json", action="store_true", help="print JSON")
     return parser
 

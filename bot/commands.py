@@ -19,7 +19,9 @@ from bot.terminal.lines import stdin_lines
 from bot.terminal.practice import HELP, TerminalPractice
 
 
-def bank_list(bank: Bank, topic: str | None, difficulty: Difficulty | None, *, as_json: bool) -> int:
+def bank_list(
+    bank: Bank, topic: str | None, difficulty: Difficulty | None, *, as_json: bool
+) -> int:
     """Print the bank's items, filtered, as JSON or one line each."""
     items = [_question_row(bank, q) for q in bank.select_questions(topic, difficulty)]
     items += [_quickfire_row(i) for i in bank.select_quickfire(topic, difficulty)]
@@ -73,7 +75,9 @@ def grade(bank: Bank, settings: Settings, node_id: str, answer_file: Path, as_js
         "score": round(result.score, 3),
         "covered": [p.label for p in result.covered],
         "missed": [p.label for p in result.missed],
-        "next_follow_up": {"id": follow[0][1].id, "prompt": follow[0][1].prompt} if follow else None,
+        "next_follow_up": {"id": follow[0][1].id, "prompt": follow[0][1].prompt}
+        if follow
+        else None,
         "verdict": result.verdict.value,
         "evidence": {p.label: p.evidence for p in result.covered},
         "feedback": list(result.feedback),
@@ -109,7 +113,7 @@ async def _practice(settings: Settings, args: argparse.Namespace) -> int:
     app = await build_app(settings)
     ui = TerminalPractice(app, args.user)
     print(HELP)
-    filters: dict[str, object] = {"topic": args.topic, "difficulty": args.difficulty}
+    filters: dict[str, Any] = {"topic": args.topic, "difficulty": args.difficulty}
     try:
         if args.mode == "quickfire":
             if args.questions:
@@ -129,10 +133,14 @@ async def _practice(settings: Settings, args: argparse.Namespace) -> int:
 def start(settings: Settings, args: argparse.Namespace) -> int:
     """Run the Discord bot when DISCORD_TOKEN is set; otherwise terminal practice."""
     if settings.discord_token is None:
-        print("DISCORD_TOKEN is not set, so interview-bot starts terminal practice instead "
-              "(see the README to run it in Discord).", file=sys.stderr)
-        defaults = argparse.Namespace(topic=None, difficulty=None, mode="solo", questions=None,
-                                      user="you")
+        print(
+            "DISCORD_TOKEN is not set, so interview-bot starts terminal practice instead "
+            "(see the README to run it in Discord).",
+            file=sys.stderr,
+        )
+        defaults = argparse.Namespace(
+            topic=None, difficulty=None, mode="solo", questions=None, user="you"
+        )
         return practice(settings, defaults)
     from bot.discord.runner import run_bot  # noqa: PLC0415 - discord.py loads only when needed
 

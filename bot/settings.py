@@ -51,6 +51,7 @@ class QuickFireSettings(_Section):
 
     items: int = Field(default=10, ge=1, le=50)
     seconds_per_item: int = Field(default=20, ge=5, le=300)
+    gap_seconds: float = Field(default=2, ge=0, le=30)
 
 
 class GradingSettings(_Section):

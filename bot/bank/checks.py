@@ -107,7 +107,7 @@ def _check_cycles(
                 if isinstance(child, FollowUpRef) and (node.id, child.ref) not in reported:
                     reported.add((node.id, child.ref))
                     ref_loc = (*locations[node.id], "follow_ups", index, "ref")
-                    chain = " -> ".join((*path[path.index(target.id):], target.id))
+                    chain = " -> ".join((*path[path.index(target.id) :], target.id))
                     problems.append(parsed.problem(ref_loc, f"cycle: {chain}"))
                 continue
             visit(target, (*path, target.id))

@@ -68,8 +68,14 @@ def parse_file(path: Path) -> ParsedFile | list[BankProblem]:
     ]
     data = yaml_lines.construct(root)
     if not isinstance(data, dict):
-        problems.append(BankProblem(path, 1, "(file)", "the file must be a mapping with "
-                                    "questions, quickfire or strategy"))
+        problems.append(
+            BankProblem(
+                path,
+                1,
+                "(file)",
+                "the file must be a mapping with questions, quickfire or strategy",
+            )
+        )
         return problems
     try:
         content = BankFile.model_validate(data)
@@ -102,9 +108,9 @@ def _without_union_tags(loc: yaml_lines.Loc) -> list[int | str]:
     for index, element in enumerate(loc):
         before = loc[index - 1] if index >= 1 else None
         owner = loc[index - 2] if index >= 2 and isinstance(before, int) else before
-        if isinstance(owner, str) and element in _TAGS.get(owner, ()):
-            if owner == "when" or isinstance(before, int):
-                continue
+        is_tag = isinstance(owner, str) and element in _TAGS.get(owner, ())
+        if is_tag and (owner == "when" or isinstance(before, int)):
+            continue
         cleaned.append(element)
     return cleaned
 
@@ -124,8 +130,11 @@ def validate_paths(paths: Sequence[Path]) -> tuple[Bank | None, list[BankProblem
     """Load and check every bank file under `paths`: the bank when valid, and all problems."""
     files, problems = bank_files(paths)
     if not files and not problems:
-        problems.append(BankProblem(Path(*paths[:1]) if paths else Path("."), 0, "(path)",
-                                    "no .yaml bank files found"))
+        problems.append(
+            BankProblem(
+                Path(*paths[:1]) if paths else Path("."), 0, "(path)", "no .yaml bank files found"
+            )
+        )
     parsed: list[ParsedFile] = []
     for path in files:
         result = parse_file(path)
@@ -144,6 +153,7 @@ def load_bank(paths: Sequence[Path]) -> Bank:
     bank, problems = validate_paths(paths)
     if bank is None:
         raise QuestionBankError(problems)
-    log.info("loaded %d questions and %d quick-fire items", len(bank.questions),
-             len(bank.quickfire))
+    log.info(
+        "loaded %d questions and %d quick-fire items", len(bank.questions), len(bank.quickfire)
+    )
     return bank

@@ -9,17 +9,20 @@ import yaml
 
 Loc = Sequence[int | str]
 
+# libyaml's C parser when PyYAML was built with it (about 10x faster), else pure Python.
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 
 def compose(text: str) -> yaml.Node | None:
     """Compose YAML text into nodes (raises yaml.YAMLError on malformed YAML)."""
-    return yaml.compose(text, Loader=yaml.SafeLoader)
+    return yaml.compose(text, Loader=_Loader)
 
 
 def construct(node: yaml.Node | None) -> Any:
     """Build plain Python data from a composed node."""
     if node is None:
         return None
-    loader = yaml.SafeLoader("")
+    loader = _Loader("")
     try:
         return loader.construct_document(node)
     finally:
@@ -75,7 +78,7 @@ def _child(node: yaml.Node | None, element: int | str) -> yaml.Node | None:
         for key, value in node.value:
             if key.value == element:
                 return value  # type: ignore[no-any-return]
-    if isinstance(node, yaml.SequenceNode) and isinstance(element, int):
-        if 0 <= element < len(node.value):
-            return node.value[element]  # type: ignore[no-any-return]
+    in_range = isinstance(element, int) and 0 <= element < len(getattr(node, "value", ()))
+    if isinstance(node, yaml.SequenceNode) and in_range:
+        return node.value[element]  # type: ignore[no-any-return]
     return None

@@ -105,7 +105,9 @@ class Session(ABC):
                 return
             self.participants.append(participant)
             await self.save()
-            await self.emit(ParticipantsChanged(self.id, tuple(self.participants), joined=participant))
+            await self.emit(
+                ParticipantsChanged(self.id, tuple(self.participants), joined=participant)
+            )
 
     async def leave(self, participant: str) -> None:
         """Remove a participant; the session ends when nobody is left."""
@@ -114,14 +116,16 @@ class Session(ABC):
             self.participants.remove(participant)
             if participant == self.host and self.participants:
                 self.host = self.participants[0]
-            await self.emit(ParticipantsChanged(self.id, tuple(self.participants), left=participant))
+            await self.emit(
+                ParticipantsChanged(self.id, tuple(self.participants), left=participant)
+            )
             if not self.participants:
                 await self.finish("everyone left")
                 return
             await self.after_leave(participant)
             await self.save()
 
-    async def after_leave(self, participant: str) -> None:
+    async def after_leave(self, participant: str) -> None:  # noqa: B027 - optional hook
         """Hook: a mode reacts to someone leaving (a turn passes on)."""
 
     async def end(self, by: str, *, moderator: bool = False) -> None:

@@ -191,6 +191,15 @@ class SessionEnded:
 
 
 Event = (
-    Asked | HintGiven | Graded | Revealed | TimeWarning | TimedOut | QuickFireAsked
-    | QuickFireAnswered | QuickFireRevealed | ParticipantsChanged | SessionEnded
+    Asked
+    | HintGiven
+    | Graded
+    | Revealed
+    | TimeWarning
+    | TimedOut
+    | QuickFireAsked
+    | QuickFireAnswered
+    | QuickFireRevealed
+    | ParticipantsChanged
+    | SessionEnded
 )

@@ -99,13 +99,23 @@ class InterviewSession(Session):
     def describe(self) -> dict[str, object]:
         """Options for the stored session row."""
         o = self.options
-        return {"questions": o.questions, "topic": o.topic, "difficulty": o.difficulty,
-                "floor": o.floor.value, "max_follow_ups": o.max_follow_ups}
+        return {
+            "questions": o.questions,
+            "topic": o.topic,
+            "difficulty": o.difficulty,
+            "floor": o.floor.value,
+            "max_follow_ups": o.max_follow_ups,
+        }
 
     @property
     def waiting_for_answer(self) -> bool:
         """True while a question or follow-up is open."""
         return self._current is not None and self._current.open_run is not None
+
+    @property
+    def started(self) -> bool:
+        """True once the first question has been asked."""
+        return self._asked > 0
 
     @property
     def current_turn(self) -> str | None:
@@ -122,8 +132,14 @@ class InterviewSession(Session):
                 recent += await repo.recent_question_ids(person, self.options.recent_window)
             o = self.options
             candidates = self.services.bank.select_questions(o.topic, _difficulty(o.difficulty))
-            self._questions = pick(candidates, o.questions, recent, self.services.rng,
-                                   topic=o.topic, difficulty=o.difficulty)
+            self._questions = pick(
+                candidates,
+                o.questions,
+                recent,
+                self.services.rng,
+                topic=o.topic,
+                difficulty=o.difficulty,
+            )
             await self.save()
             await self._ask_next_question()
 
@@ -234,11 +250,25 @@ class InterviewSession(Session):
                 self.timers.start("warning", warn_at, lambda: self._warn(run))
             self.timers.start("limit", limit, lambda: self._time_up(run))
 
-    def _asked_event(self, current: _QuestionRun, run: _NodeRun, *, repeated: bool = False) -> Asked:
+    def _asked_event(
+        self, current: _QuestionRun, run: _NodeRun, *, repeated: bool = False
+    ) -> Asked:
         q = current.question
-        return Asked(self.id, q.id, run.node.id, run.node.prompt, run.depth, current.number,
-                     len(self._questions), q.topic, q.difficulty.value,
-                     self._time_limit(q), run.turn, run.reason, repeated)
+        return Asked(
+            self.id,
+            q.id,
+            run.node.id,
+            run.node.prompt,
+            run.depth,
+            current.number,
+            len(self._questions),
+            q.topic,
+            q.difficulty.value,
+            self._time_limit(q),
+            run.turn,
+            run.reason,
+            repeated,
+        )
 
     def _time_limit(self, question: Question) -> float | None:
         return question.time_limit_seconds or self.options.time_limit or None
@@ -291,9 +321,20 @@ class InterviewSession(Session):
                 self._answered[who] = self._answered.get(who, 0) + 1
         q = current.question
         self._current = None
-        await self.emit(Revealed(self.id, q.id, q.prompt, q.reference_answer, q.tips,
-                                 round(score, 3), results, outcome, current.number,
-                                 len(self._questions)))
+        await self.emit(
+            Revealed(
+                self.id,
+                q.id,
+                q.prompt,
+                q.reference_answer,
+                q.tips,
+                round(score, 3),
+                results,
+                outcome,
+                current.number,
+                len(self._questions),
+            )
+        )
         if current.number >= len(self._questions):
             await self.finish("completed")
 
@@ -308,17 +349,26 @@ class InterviewSession(Session):
         result = run.result
         assert result is not None
         points = {p.label: p.id for p in run.node.key_points}
-        await self.services.repository.record_attempt(AttemptRecord(
-            session_id=self.id, user_id=participant, mode=self.mode.value,
-            question_id=current.question.id, node_id=run.node.id, answer_text=text,
-            outcome=result.outcome, score=result.score, asked_at=run.asked_at,
-            answered_at=self.services.clock.utcnow(),
-            covered=tuple(points[label] for label in result.covered),
-            missed=tuple(points[label] for label in result.missed),
-            hints_used=run.hints, guild_id=self.place.guild_id,
-            words_per_minute=speech.words_per_minute if speech else None,
-            filler_words=speech.filler_words if speech else None,
-        ))
+        await self.services.repository.record_attempt(
+            AttemptRecord(
+                session_id=self.id,
+                user_id=participant,
+                mode=self.mode.value,
+                question_id=current.question.id,
+                node_id=run.node.id,
+                answer_text=text,
+                outcome=result.outcome,
+                score=result.score,
+                asked_at=run.asked_at,
+                answered_at=self.services.clock.utcnow(),
+                covered=tuple(points[label] for label in result.covered),
+                missed=tuple(points[label] for label in result.missed),
+                hints_used=run.hints,
+                guild_id=self.place.guild_id,
+                words_per_minute=speech.words_per_minute if speech else None,
+                filler_words=speech.filler_words if speech else None,
+            )
+        )
 
     async def after_leave(self, participant: str) -> None:
         """If it was the leaver's turn, their question is revealed and the round goes on."""
@@ -332,8 +382,10 @@ class InterviewSession(Session):
     def scoreboard(self) -> tuple[ScoreLine, ...]:
         """Points per participant (question x2, follow-ups x1, each times its score)."""
         people = dict.fromkeys(self.participants) | dict.fromkeys(self._points)
-        lines = [ScoreLine(p, round(self._points.get(p, 0.0), 2), self._answered.get(p, 0))
-                 for p in people]
+        lines = [
+            ScoreLine(p, round(self._points.get(p, 0.0), 2), self._answered.get(p, 0))
+            for p in people
+        ]
         return tuple(sorted(lines, key=lambda line: (-line.points, line.participant)))
 
 
@@ -348,8 +400,17 @@ def _result(
     labels = tuple(p.label for p in run.node.key_points)
     covered = tuple(p.label for p in grade.covered) if grade else ()
     missed = tuple(p.label for p in grade.missed) if grade else labels
-    return NodeResult(run.node.id, run.node.prompt, run.node.reference_answer, participant,
-                      round(score, 3), covered, missed, outcome, speech)
+    return NodeResult(
+        run.node.id,
+        run.node.prompt,
+        run.node.reference_answer,
+        participant,
+        round(score, 3),
+        covered,
+        missed,
+        outcome,
+        speech,
+    )
 
 
 def _reason(when: Condition, labels: dict[str, str], covered: frozenset[str]) -> str | None:

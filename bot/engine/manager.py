@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import uuid
 from dataclasses import replace
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from bot.engine.base import Place, Services, Session
 from bot.engine.events import Event, Floor, SessionEnded
@@ -52,38 +52,63 @@ class SessionManager:
         return list(self._sessions.values())
 
     async def start_solo(
-        self, user: str, sink: EventSink, *, place: Place | None = None,
-        session_id: str | None = None, **overrides: object,
+        self,
+        user: str,
+        sink: EventSink,
+        *,
+        place: Place | None = None,
+        session_id: str | None = None,
+        **overrides: Any,
     ) -> InterviewSession:
         """Start a solo interview and ask its first question."""
         self._refuse_second(user)
-        options = replace(self.interview_defaults, **overrides)  # type: ignore[arg-type]
-        session = InterviewSession(self.services, self._wrap(sink), session_id or _new_id(),
-                                   user, options, place=place)
+        options = replace(self.interview_defaults, **overrides)
+        session = InterviewSession(
+            self.services, self._wrap(sink), session_id or _new_id(), user, options, place=place
+        )
         return await self._launch(session)
 
     async def open_group(
-        self, host: str, sink: EventSink, *, floor: Floor = Floor.ROUND_ROBIN,
-        place: Place | None = None, session_id: str | None = None, **overrides: object,
+        self,
+        host: str,
+        sink: EventSink,
+        *,
+        floor: Floor = Floor.ROUND_ROBIN,
+        place: Place | None = None,
+        session_id: str | None = None,
+        **overrides: Any,
     ) -> InterviewSession:
         """Open a group round that people can join; `start()` it when ready."""
         self._refuse_second(host)
-        options = replace(self.interview_defaults, floor=floor, **overrides)  # type: ignore[arg-type]
-        session = InterviewSession(self.services, self._wrap(sink), session_id or _new_id(),
-                                   host, options, group=True, place=place)
+        options = replace(self.interview_defaults, floor=floor, **overrides)
+        session = InterviewSession(
+            self.services,
+            self._wrap(sink),
+            session_id or _new_id(),
+            host,
+            options,
+            group=True,
+            place=place,
+        )
         self._sessions[session.id] = session
         await session.save()
         return session
 
     async def start_quickfire(
-        self, host: str, sink: EventSink, *, place: Place | None = None,
-        session_id: str | None = None, **overrides: object,
+        self,
+        host: str,
+        sink: EventSink,
+        *,
+        place: Place | None = None,
+        session_id: str | None = None,
+        **overrides: Any,
     ) -> QuickFireSession:
         """Start a quick-fire round and ask its first item."""
         self._refuse_second(host)
-        options = replace(self.quickfire_defaults, **overrides)  # type: ignore[arg-type]
-        session = QuickFireSession(self.services, self._wrap(sink), session_id or _new_id(),
-                                   host, options, place=place)
+        options = replace(self.quickfire_defaults, **overrides)
+        session = QuickFireSession(
+            self.services, self._wrap(sink), session_id or _new_id(), host, options, place=place
+        )
         return await self._launch(session)
 
     async def join(self, session_id: str, participant: str) -> Session:
@@ -98,7 +123,7 @@ class SessionManager:
     async def shutdown(self) -> None:
         """End every running session (their attempts are already stored)."""
         for session in list(self._sessions.values()):
-            async with session._lock:  # noqa: SLF001 - the manager owns its sessions
+            async with session._lock:
                 await session.finish("shutdown")
 
     async def _launch(self, session: S) -> S:

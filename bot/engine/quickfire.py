@@ -75,8 +75,12 @@ class QuickFireSession(Session):
     def describe(self) -> dict[str, object]:
         """Options for the stored session row."""
         o = self.options
-        return {"items": o.items, "seconds_per_item": o.seconds_per_item, "topic": o.topic,
-                "difficulty": o.difficulty}
+        return {
+            "items": o.items,
+            "seconds_per_item": o.seconds_per_item,
+            "topic": o.topic,
+            "difficulty": o.difficulty,
+        }
 
     @property
     def waiting_for_answer(self) -> bool:
@@ -91,8 +95,14 @@ class QuickFireSession(Session):
             level = Difficulty(o.difficulty) if o.difficulty else None
             recent = await self.services.repository.recent_question_ids(self.host, o.recent_window)
             candidates = self.services.bank.select_quickfire(o.topic, level)
-            self._items = pick(candidates, o.items, recent, self.services.rng,
-                               topic=o.topic, difficulty=o.difficulty)
+            self._items = pick(
+                candidates,
+                o.items,
+                recent,
+                self.services.rng,
+                topic=o.topic,
+                difficulty=o.difficulty,
+            )
             await self.save()
             await self._ask_next()
 
@@ -115,8 +125,11 @@ class QuickFireSession(Session):
                 player.best_streak = max(player.best_streak, player.streak)
                 player.seconds.append(seconds)
             await self._record(current, participant, text, correct)
-            await self.emit(QuickFireAnswered(self.id, participant, current.item.id, correct,
-                                              player.streak, round(seconds, 2)))
+            await self.emit(
+                QuickFireAnswered(
+                    self.id, participant, current.item.id, correct, player.streak, round(seconds, 2)
+                )
+            )
             if correct:
                 await self._reveal(current, winner=participant, timed_out=False)
             elif current.tried >= set(self.participants):
@@ -144,8 +157,9 @@ class QuickFireSession(Session):
         current = _Open(item, self._asked, clock.utcnow(), clock.monotonic())
         self._open = current
         seconds = item.time_limit_seconds or self.options.seconds_per_item
-        await self.emit(QuickFireAsked(self.id, item.id, item.prompt, self._asked,
-                                       len(self._items), seconds))
+        await self.emit(
+            QuickFireAsked(self.id, item.id, item.prompt, self._asked, len(self._items), seconds)
+        )
         self.timers.start("limit", seconds, lambda: self._time_up(current))
 
     async def _time_up(self, current: _Open) -> None:
@@ -163,8 +177,11 @@ class QuickFireSession(Session):
         self.timers.cancel("limit")
         self._open = None
         item = current.item
-        await self.emit(QuickFireRevealed(self.id, item.id, item.answers[0], item.explanation,
-                                          winner, timed_out))
+        await self.emit(
+            QuickFireRevealed(
+                self.id, item.id, item.answers[0], item.explanation, winner, timed_out
+            )
+        )
         if self._asked >= len(self._items):
             await self.finish("completed")
         else:
@@ -177,12 +194,21 @@ class QuickFireSession(Session):
 
     async def _record(self, current: _Open, person: str, text: str, correct: bool | None) -> None:
         outcome = "timeout" if correct is None else ("correct" if correct else "wrong")
-        await self.services.repository.record_attempt(AttemptRecord(
-            session_id=self.id, user_id=person, mode=self.mode.value,
-            question_id=current.item.id, node_id=current.item.id, answer_text=text,
-            outcome=outcome, score=1.0 if correct else 0.0, asked_at=current.asked_at,
-            answered_at=self.services.clock.utcnow(), guild_id=self.place.guild_id,
-        ))
+        await self.services.repository.record_attempt(
+            AttemptRecord(
+                session_id=self.id,
+                user_id=person,
+                mode=self.mode.value,
+                question_id=current.item.id,
+                node_id=current.item.id,
+                answer_text=text,
+                outcome=outcome,
+                score=1.0 if correct else 0.0,
+                asked_at=current.asked_at,
+                answered_at=self.services.clock.utcnow(),
+                guild_id=self.place.guild_id,
+            )
+        )
 
     def scoreboard(self) -> tuple[ScoreLine, ...]:
         """Correct answers first, then the best streak, then the faster mean time."""
@@ -190,7 +216,12 @@ class QuickFireSession(Session):
         for person in dict.fromkeys(self.participants) | dict.fromkeys(self._players):
             p = self._players.get(person, _Player())
             mean = round(sum(p.seconds) / len(p.seconds), 2) if p.seconds else None
-            lines.append(ScoreLine(person, float(p.correct), p.answered, p.correct,
-                                   p.best_streak, mean))
-        return tuple(sorted(lines, key=lambda s: (-s.correct, -s.best_streak,
-                                                  s.mean_seconds or 1e9, s.participant)))
+            lines.append(
+                ScoreLine(person, float(p.correct), p.answered, p.correct, p.best_streak, mean)
+            )
+        return tuple(
+            sorted(
+                lines,
+                key=lambda s: (-s.correct, -s.best_streak, s.mean_seconds or 1e9, s.participant),
+            )
+        )

@@ -12,10 +12,10 @@ from bot.grading.matcher import AnswerIndex, Match
 from bot.grading.text import Words
 
 KEYWORD_LIST_FUNCTION_RATIO = 0.15  # prose is ~0.4; a bare list of terms ~0
-KEYWORD_LIST_CAP = 0.3              # the most a bare list of terms can score
-MIN_WORDS_PER_POINT = 3             # fewer words per covered point reads as a list
-OFF_TOPIC_OVERLAP = 0.12            # share of the answer's content words that are on topic
-MISCONCEPTION_FACTOR = 0.5          # a stated misconception halves the score
+KEYWORD_LIST_CAP = 0.3  # the most a bare list of terms can score
+MIN_WORDS_PER_POINT = 3  # fewer words per covered point reads as a list
+OFF_TOPIC_OVERLAP = 0.2  # share of the answer's content words that are on topic
+MISCONCEPTION_FACTOR = 0.5  # a stated misconception halves the score
 
 
 class Verdict(StrEnum):
@@ -121,8 +121,11 @@ class AnswerGrader:
     ) -> Grade:
         words = index.words
         covered = sum(p.covered for p in points)
-        misconceptions = [m.correction for m in node.misconceptions
-                          if any(index.find(phrase) for phrase in m.phrases)]
+        misconceptions = [
+            m.correction
+            for m in node.misconceptions
+            if any(index.find(phrase, fuzzy=False) for phrase in m.phrases)
+        ]
         if misconceptions:
             score = coverage * MISCONCEPTION_FACTOR
             return Grade(node.id, score, coverage, points, Verdict.WRONG, tuple(misconceptions))

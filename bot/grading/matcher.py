@@ -8,10 +8,15 @@ from rapidfuzz import fuzz, process
 
 from bot.grading.text import Words, sound
 
-MIN_FUZZY_CHARS = 5    # shorter words must match exactly: "air" is never "chair"
-MAX_EXTRA_WORDS = 2    # a phrase may be heard as up to two more words ("ex g boost")
-MIN_SOUND_KEY = 3      # sound-alike only for one-word phrases with a key this long ("weight"
-                       # and "what" share the key "WT": too short to trust)
+MIN_FUZZY_CHARS = 5  # shorter words must match exactly: "air" is never "chair"
+MAX_EXTRA_WORDS = 2  # a phrase may be heard as up to two more words ("ex g boost")
+MIN_SOUND_KEY = 3  # sound-alike only for one-word phrases with a key this long ("weight"
+# and "what" share the key "WT": too short to trust)
+
+
+# What one Snowball stem may keep that another inflection of the same word loses
+# ("imbalanc" / "imbal"); a tail like "i" ("memori" / "memor") is another word.
+_STEM_TAILS = frozenset({"anc", "enc", "e", "ed", "at", "iz", "ize", "al"})
 
 
 def same_word(phrase_word: str, phrase_stem: str, word: str, word_stem: str) -> bool:
@@ -20,9 +25,9 @@ def same_word(phrase_word: str, phrase_stem: str, word: str, word_stem: str) -> 
     starts with a long phrase fragment ("oversimplif")."""
     if phrase_stem == word_stem:
         return True
-    if min(len(phrase_stem), len(word_stem)) >= MIN_FUZZY_CHARS and (
-        word_stem.startswith(phrase_stem) or phrase_stem.startswith(word_stem)
-    ):
+    short, long_ = sorted((phrase_stem, word_stem), key=len)
+    tail = long_[len(short) :]
+    if len(short) >= MIN_FUZZY_CHARS and long_.startswith(short) and tail in _STEM_TAILS:
         return True
     return len(phrase_word) >= MIN_FUZZY_CHARS and word.startswith(phrase_word)
 
@@ -50,31 +55,37 @@ class AnswerIndex:
         self._windows: list[str] = []
         self._spans: list[tuple[int, int]] = []
         self._sounds: dict[str, tuple[int, int]] = {}
-        stems = self.words.stems
-        for start in range(len(stems)):
+        words = self.words.words
+        for start in range(len(words)):
             for size in range(1, 5):
-                if start + size > len(stems):
+                if start + size > len(words):
                     break
-                joined = "".join(stems[start : start + size])
+                joined = "".join(words[start : start + size])
                 self._windows.append(joined)
                 self._spans.append((start, start + size))
                 key = "".join(sound(w) for w in self.words.words[start : start + size])
                 if len(key) >= 3:
                     self._sounds.setdefault(key, (start, start + size))
 
-    def find(self, phrase: str) -> Match | None:
-        """The best place `phrase` occurs in the answer, or None below the threshold."""
+    def find(self, phrase: str, *, fuzzy: bool = True) -> Match | None:
+        """The best place `phrase` occurs in the answer, or None below the threshold.
+
+        With `fuzzy=False` only the same words (stems) count: for misconceptions, where a
+        near miss ("bagging reduces bias" for "boosting reduces bias") must not fire.
+        """
         target = Words.of(phrase)
         if not target.stems:
             return None
         exact = self._exact(target)
         if exact is not None:
             return Match(1.0, self._evidence(*exact), "exact")
-        joined = "".join(target.stems)
+        if not fuzzy:
+            return None
+        joined = "".join(target.words)  # whole words: "memorize" is not "memory"
         if len(joined) >= MIN_FUZZY_CHARS and not any(c.isdigit() for c in joined):
-            fuzzy = self._fuzzy(joined, target)
-            if fuzzy is not None:
-                return fuzzy
+            close = self._fuzzy(joined, target)
+            if close is not None:
+                return close
             key = sound(target.words[0]) if len(target.words) == 1 else ""
             span = self._sounds.get(key) if len(key) >= MIN_SOUND_KEY else None
             if span is not None:
@@ -94,7 +105,7 @@ class AnswerIndex:
         return None
 
     def _fuzzy(self, joined: str, target: Words) -> Match | None:
-        """Closest window of the answer, spelled together; its short words must be there as is.
+        """Closest window of the answer's words, spelled together; short words must be there.
 
         Short words carry meaning that a spelling distance hides ("low variance" is not "high
         variance"), so every phrase word under MIN_FUZZY_CHARS must appear in the window.

@@ -13,8 +13,8 @@ _LEAD_INS = re.compile(
     r"^(?:(?:i think|i believe|maybe|probably|it is|its|it s|that is|thats|the answer is|"
     r"answer|um|uh|er|erm|so|well|ok|okay)\s+)+"
 )
-TYPO_MIN_CHARS = 5     # shorter answers must match exactly
-TYPO_LONG_CHARS = 10   # from this length two slips are forgiven
+TYPO_MIN_CHARS = 5  # shorter answers must match exactly
+TYPO_LONG_CHARS = 10  # from this length two slips are forgiven
 
 
 def _canonical(text: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -66,7 +67,7 @@ class SpeechMetrics:
         talk = max(words[-1].end - words[0].start, 0.0)
         pauses = tuple(
             Pause(round(before.end, 2), round(after.start - before.end, 2))
-            for before, after in zip(words, words[1:], strict=False)
+            for before, after in itertools.pairwise(words)
             if after.start - before.end >= pause_seconds
         )
         count = len(text.split())

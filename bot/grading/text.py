@@ -13,18 +13,27 @@ import snowballstemmer
 from bot.grading.common_words import COMMON_WORDS
 
 _NUMBER_WORDS = {
-    "zero": "0", "one": "1", "two": "2", "three": "3", "four": "4", "five": "5",
-    "six": "6", "seven": "7", "eight": "8", "nine": "9", "ten": "10",
+    "zero": "0",
+    "one": "1",
+    "two": "2",
+    "three": "3",
+    "four": "4",
+    "five": "5",
+    "six": "6",
+    "seven": "7",
+    "eight": "8",
+    "nine": "9",
+    "ten": "10",
 }
 ARTICLES = frozenset({"a", "an", "the"})
 FUNCTION_WORDS = frozenset(
     """a an the is are was were be been being it its this that these those of to in on for with
     by as at from and or but so because if when then than which who what how why where while
-    we you they he she i me my our your their them us do does did doing have has had can could
-    would should will may might must not no yes there here into over under about more less most
-    also just very each every any some all both only such other one its it's which whose
-    whereas since until unless though although whether means mean make makes made get gets
-    way like between""".split()
+    we you they he she i me my our your their them us do does did doing have has had can
+    could would should will may might must not no yes there here into over under about more
+    less most also just very each every any some all both only such other one its it's which
+    whose whereas since until unless though although whether means mean make makes made get
+    gets way like between""".split()
 )
 _SPELLING = re.compile(r"(?<=\w{3})is(e|ed|es|ing|ation|ations|er|ers)\b")
 _LETTER_DIGIT = re.compile(r"\b([b-hj-z]) (\d+)\b")  # "l 2" -> "l2"; never "a 99"
@@ -35,6 +44,7 @@ _stemmer = snowballstemmer.stemmer("english")
 def normalise(text: str) -> str:
     """Lower-case words separated by single spaces, British -ise as -ize, "l two" as "l2"."""
     text = unicodedata.normalize("NFKC", text).lower().replace("’", "'")
+    text = text.replace("++", " plusplus").replace("plus plus", "plusplus")
     text = _NON_WORD.sub(" ", text.replace("-", " ").replace("/", " "))
     words = [_NUMBER_WORDS.get(w, w) for w in text.replace("'", "").split()]
     text = _SPELLING.sub(r"iz\1", " ".join(words))
@@ -79,6 +89,7 @@ class Words:
     def content_stems(self) -> set[str]:
         """Stems of the words that carry meaning (function and everyday words dropped)."""
         return {
-            s for w, s in zip(self.words, self.stems, strict=True)
+            s
+            for w, s in zip(self.words, self.stems, strict=True)
             if w not in FUNCTION_WORDS and w not in COMMON_WORDS and not w.isdigit()
         }

@@ -44,10 +44,15 @@ class SqlRepository:
     async def save_session(self, record: SessionRecord) -> None:
         """Insert the session, or update it when it exists."""
         values = {
-            "mode": record.mode, "host": record.host, "guild_id": record.guild_id,
-            "channel_id": record.channel_id, "participants": list(record.participants),
-            "options": record.options, "status": record.status,
-            "started_at": record.started_at, "ended_at": record.ended_at,
+            "mode": record.mode,
+            "host": record.host,
+            "guild_id": record.guild_id,
+            "channel_id": record.channel_id,
+            "participants": list(record.participants),
+            "options": record.options,
+            "status": record.status,
+            "started_at": record.started_at,
+            "ended_at": record.ended_at,
         }
         async with self.engine.begin() as conn:
             result = await conn.execute(
@@ -59,17 +64,27 @@ class SqlRepository:
     async def record_attempt(self, attempt: AttemptRecord) -> None:
         """Insert one attempt and commit before returning."""
         async with self.engine.begin() as conn:
-            await conn.execute(attempts.insert().values(
-                session_id=attempt.session_id, user_id=attempt.user_id,
-                guild_id=attempt.guild_id, mode=attempt.mode,
-                question_id=attempt.question_id, node_id=attempt.node_id,
-                answer_text=attempt.answer_text, outcome=attempt.outcome,
-                score=attempt.score, covered=list(attempt.covered),
-                missed=list(attempt.missed), hints_used=attempt.hints_used,
-                asked_at=attempt.asked_at, answered_at=attempt.answered_at,
-                seconds=attempt.seconds, words_per_minute=attempt.words_per_minute,
-                filler_words=attempt.filler_words,
-            ))
+            await conn.execute(
+                attempts.insert().values(
+                    session_id=attempt.session_id,
+                    user_id=attempt.user_id,
+                    guild_id=attempt.guild_id,
+                    mode=attempt.mode,
+                    question_id=attempt.question_id,
+                    node_id=attempt.node_id,
+                    answer_text=attempt.answer_text,
+                    outcome=attempt.outcome,
+                    score=attempt.score,
+                    covered=list(attempt.covered),
+                    missed=list(attempt.missed),
+                    hints_used=attempt.hints_used,
+                    asked_at=attempt.asked_at,
+                    answered_at=attempt.answered_at,
+                    seconds=attempt.seconds,
+                    words_per_minute=attempt.words_per_minute,
+                    filler_words=attempt.filler_words,
+                )
+            )
 
     async def recent_question_ids(self, user_id: str, limit: int) -> list[str]:
         """The distinct question ids this user answered most recently, newest first."""
@@ -105,7 +120,8 @@ def _aware(row: dict[str, Any]) -> dict[str, Any]:
     """SQLite drops time zones: put UTC back on every datetime."""
     return {
         key: value.replace(tzinfo=UTC)
-        if isinstance(value, datetime) and value.tzinfo is None else value
+        if isinstance(value, datetime) and value.tzinfo is None
+        else value
         for key, value in row.items()
     }
 

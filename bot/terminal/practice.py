@@ -15,8 +15,10 @@ from bot.errors import InterviewBotError
 from bot.tasks import spawn
 from bot.terminal.render import render
 
-HELP = ("Type your answer and press Enter. Commands: /hint /skip /repeat /done /quit"
-        " (after a reveal: Enter for the next question).")
+HELP = (
+    "Type your answer and press Enter. Commands: /hint /skip /repeat /done /quit"
+    " (after a reveal: Enter for the next question)."
+)
 
 
 class TerminalPractice:
@@ -27,6 +29,7 @@ class TerminalPractice:
         self.user = user
         self.out = out
         self.finished = asyncio.Event()
+        self._item_open = asyncio.Event()
         self._countdown: asyncio.Task[None] | None = None
 
     async def on_event(self, event: Event) -> None:
@@ -35,9 +38,12 @@ class TerminalPractice:
         if text:
             self.out(text)
         if isinstance(event, QuickFireAsked):
+            self._item_open.set()
             self._countdown = spawn(self._tick(event.seconds), "terminal-countdown")
-        if isinstance(event, QuickFireRevealed | SessionEnded) and self._countdown:
-            self._countdown.cancel()
+        if isinstance(event, QuickFireRevealed | SessionEnded):
+            self._item_open.clear()
+            if self._countdown:
+                self._countdown.cancel()
         if isinstance(event, SessionEnded):
             self.finished.set()
 
@@ -71,15 +77,27 @@ class TerminalPractice:
             except InterviewBotError as exc:
                 self.out(f"⚠ {exc}")
 
+    async def _until_item_open(self) -> None:
+        opened = spawn(self._item_open.wait(), "terminal-item-open")
+        over = spawn(self.finished.wait(), "terminal-over")
+        await asyncio.wait({opened, over}, return_when=asyncio.FIRST_COMPLETED)
+        opened.cancel()
+        over.cancel()
+
     async def _handle(self, session: Session, line: str) -> bool:
         """Act on one line; True means quit."""
         if line in ("/quit", "/q", "/end"):
             await session.end(self.user)
             return True
         if isinstance(session, QuickFireSession):
+            if not line:
+                return False
+            await self._until_item_open()  # a line typed during the gap answers the next item
+            if session.ended:
+                return True
             if line == "/skip":
                 await session.skip(self.user)
-            elif line and session.waiting_for_answer:
+            else:
                 await session.answer(self.user, line)
             return False
         assert isinstance(session, InterviewSession)
@@ -87,8 +105,12 @@ class TerminalPractice:
             if line in ("", "/next", "n"):
                 await session.next_question(self.user)
             return False
-        commands = {"/hint": session.hint, "/skip": session.skip, "/repeat": session.repeat,
-                    "/done": session.done}
+        commands = {
+            "/hint": session.hint,
+            "/skip": session.skip,
+            "/repeat": session.repeat,
+            "/done": session.done,
+        }
         if line in commands:
             await commands[line](self.user)
         elif line.startswith("/"):

@@ -28,8 +28,7 @@ def wrap(text: str, indent: str = "  ") -> str:
     """Wrap prose to the terminal width, paragraph by paragraph."""
     paragraphs = [" ".join(p.split()) for p in text.strip().split("\n\n") if p.strip()]
     return "\n".join(
-        textwrap.fill(p, WIDTH, initial_indent=indent, subsequent_indent=indent)
-        for p in paragraphs
+        textwrap.fill(p, WIDTH, initial_indent=indent, subsequent_indent=indent) for p in paragraphs
     )
 
 
@@ -64,8 +63,7 @@ def render(event: Event) -> str:  # noqa: PLR0911 - one branch per event kind
 
 def _asked(event: Asked) -> str:
     if event.depth == 0:
-        head = (f"\n━━ Question {event.number}/{event.total} · {event.topic} · "
-                f"{event.difficulty} ━━")
+        head = f"\n━━ Question {event.number}/{event.total} · {event.topic} · {event.difficulty} ━━"
         limit = f"\n  (time limit {event.time_limit:.0f} s)" if event.time_limit else ""
         return f"{head}\n{wrap(event.prompt)}{limit}"
     reason = f"  [{event.reason}]\n" if event.reason else ""
@@ -73,8 +71,11 @@ def _asked(event: Asked) -> str:
 
 
 def _revealed(event: Revealed) -> str:
-    lines = [f"\n━━ Reveal · score {event.score:.0%} ({event.outcome}) ━━",
-             "Reference answer:", wrap(event.reference_answer)]
+    lines = [
+        f"\n━━ Reveal · score {event.score:.0%} ({event.outcome}) ━━",
+        "Reference answer:",
+        wrap(event.reference_answer),
+    ]
     for result in event.results:
         if result.node_id != event.question_id:
             lines += [f"Follow-up — {result.prompt}", wrap(result.reference_answer)]
@@ -114,6 +115,8 @@ def _ended(event: SessionEnded) -> str:
 def _score_line(rank: int, line: ScoreLine, event: SessionEnded) -> str:
     if event.mode.value == "quickfire":
         speed = f", mean {line.mean_seconds:.1f} s" if line.mean_seconds is not None else ""
-        return (f"  {rank}. {line.participant}: {line.correct} correct, "
-                f"best streak {line.best_streak}{speed}")
+        return (
+            f"  {rank}. {line.participant}: {line.correct} correct, "
+            f"best streak {line.best_streak}{speed}"
+        )
     return f"  {rank}. {line.participant}: {line.points:.2f} points over {line.answered} answers"

@@ -31,7 +31,8 @@ def test_bank_size_and_spread(shipped: Bank) -> None:
     assert len(shipped.questions) >= GUIDE_QUESTIONS + 36
     assert len(shipped.quickfire) >= 15
     assert {"fundamentals", "classic-algorithms", "deep-learning", "evaluation-metrics"} <= set(
-        shipped.topics())
+        shipped.topics()
+    )
     levels = {q.difficulty.value for q in shipped.questions}
     assert levels == {"beginner", "intermediate", "advanced"}
 
@@ -52,9 +53,22 @@ def test_every_question_has_tips_and_a_follow_up_tree(shipped: Bank) -> None:
 
 def test_guide_topics_are_all_asked(shipped: Bank) -> None:
     prompts = " ".join(q.prompt.lower() for q in shipped.questions)
-    for topic in ("machine learning", "supervised", "overfitting", "bias", "cross-validation",
-                  "decision tree", "random forest", "bagging", "support vector", "k-means",
-                  "backpropagation", "vanishing gradient", "precision", "imbalanced"):
+    for topic in (
+        "machine learning",
+        "supervised",
+        "overfitting",
+        "bias",
+        "cross-validation",
+        "decision tree",
+        "random forest",
+        "bagging",
+        "support vector",
+        "k-means",
+        "backpropagation",
+        "vanishing gradient",
+        "precision",
+        "imbalanced",
+    ):
         assert topic in prompts, topic
 
 

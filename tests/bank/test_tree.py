@@ -17,8 +17,10 @@ def test_conditions() -> None:
 
 def test_matching_follows_refs(mini_bank: Bank) -> None:
     tree = mini_bank.trees["t-kmeans"]
-    assert [n.id for _, n in tree.matching("t-kmeans", {"assign"})] == ["t-kmeans-init",
-                                                                         "t-kmeans-k"]
+    assert [n.id for _, n in tree.matching("t-kmeans", {"assign"})] == [
+        "t-kmeans-init",
+        "t-kmeans-k",
+    ]
     assert [n.id for _, n in tree.matching("t-kmeans-init", set())] == ["t-kmeans-k"]
     assert tree.descendant_ids() == {"t-kmeans-init", "t-kmeans-k"}
     assert tree.depth() == 2

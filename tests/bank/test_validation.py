@@ -53,26 +53,51 @@ def test_valid_file_loads(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("old", "new", "expected"),
     [
-        ("difficulty: beginner", "difficulty: hard",
-         ":4: questions[0].difficulty: input should be 'beginner', 'intermediate' or 'advanced'"),
+        (
+            "difficulty: beginner",
+            "difficulty: hard",
+            ":4: questions[0].difficulty: input should be 'beginner', 'intermediate' or 'advanced'",
+        ),
         ("    prompt: What is it?\n", "", ":2: questions[0].prompt: required field is missing"),
-        ("phrases: [alpha]", "phrases: []",
-         ":10: questions[0].key_points[0].phrases: tuple should have at least 1 item"),
-        ("phrases: [beta]", "phrases: [beta, [1]]",
-         ":19: questions[0].follow_ups[0].key_points[0].phrases[1]: input should be a valid string"),
-        ("    follow_ups:", "    follow_up: []\n    follow_ups:",
-         ":11: questions[0].follow_up: unknown field"),
+        (
+            "phrases: [alpha]",
+            "phrases: []",
+            ":10: questions[0].key_points[0].phrases: tuple should have at least 1 item",
+        ),
+        (
+            "phrases: [beta]",
+            "phrases: [beta, [1]]",
+            ":19: questions[0].follow_ups[0].key_points[0].phrases[1]: "
+            "input should be a valid string",
+        ),
+        (
+            "    follow_ups:",
+            "    follow_up: []\n    follow_ups:",
+            ":11: questions[0].follow_up: unknown field",
+        ),
         ("id: q-one\n", "id: Q One\n", ":2: questions[0].id: string should match pattern"),
-        ("when: {missed: [a]}", "when: {mised: [a]}",
-         ":13: questions[0].follow_ups[0].when: must be 'always', {missed: [key-point ids]}"),
-        ("when: {missed: [a]}", "when: {missed: [zzz]}",
-         ":13: questions[0].follow_ups[0].when: names key point 'zzz', which 'q-one' does not "
-         "have (a)"),
-        ("          - id: b\n", "          - id: b\n            label: Again\n"
-         "            phrases: [x]\n          - id: b\n",
-         ":20: questions[0].follow_ups[0].key_points[1].id: duplicate key point id 'b'"),
-        ("    topic: fundamentals\n", "    topic: fundamentals\n    topic: other\n",
-         ":4: questions[0].topic: key 'topic' appears twice in one mapping"),
+        (
+            "when: {missed: [a]}",
+            "when: {mised: [a]}",
+            ":13: questions[0].follow_ups[0].when: must be 'always', {missed: [key-point ids]}",
+        ),
+        (
+            "when: {missed: [a]}",
+            "when: {missed: [zzz]}",
+            ":13: questions[0].follow_ups[0].when: names key point 'zzz', which 'q-one' does not "
+            "have (a)",
+        ),
+        (
+            "          - id: b\n",
+            "          - id: b\n            label: Again\n"
+            "            phrases: [x]\n          - id: b\n",
+            ":20: questions[0].follow_ups[0].key_points[1].id: duplicate key point id 'b'",
+        ),
+        (
+            "    topic: fundamentals\n",
+            "    topic: fundamentals\n    topic: other\n",
+            ":4: questions[0].topic: key 'topic' appears twice in one mapping",
+        ),
     ],
 )
 def test_each_problem_is_located(tmp_path: Path, old: str, new: str, expected: str) -> None:
@@ -95,24 +120,31 @@ def test_unknown_ref_and_cycle(tmp_path: Path) -> None:
     )
     path = write(tmp_path, text)
     found = problems_of(path)
-    assert f"{path}:21: questions[0].follow_ups[0].follow_ups[0].ref: 'nowhere' is not a " \
-           "follow-up defined in question 'q-one'" in found
-    assert f"{path}:23: questions[0].follow_ups[0].follow_ups[1].ref: cycle: q-one-f -> " \
-           "q-one-f" in found
+    assert (
+        f"{path}:21: questions[0].follow_ups[0].follow_ups[0].ref: 'nowhere' is not a "
+        "follow-up defined in question 'q-one'" in found
+    )
+    assert (
+        f"{path}:23: questions[0].follow_ups[0].follow_ups[1].ref: cycle: q-one-f -> "
+        "q-one-f" in found
+    )
 
 
 def test_duplicate_ids_across_files(tmp_path: Path) -> None:
     first = write(tmp_path, QUESTION, "a.yaml")
     second = write(tmp_path, QUESTION.replace("id: q-one-f", "id: other-f"), "b.yaml")
     found = problems_of(tmp_path)
-    assert found == [f"{second}:2: questions[0].id: duplicate id 'q-one' (first defined at "
-                     f"{first}:2)"]
+    assert found == [
+        f"{second}:2: questions[0].id: duplicate id 'q-one' (first defined at {first}:2)"
+    ]
 
 
 def test_empty_file_and_missing_path(tmp_path: Path) -> None:
     empty = write(tmp_path, "questions: []\n")
-    assert problems_of(empty) == [f"{empty}:1: (file): value error, a bank file needs at least "
-                                  "one of questions, quickfire or strategy"]
+    assert problems_of(empty) == [
+        f"{empty}:1: (file): value error, a bank file needs at least "
+        "one of questions, quickfire or strategy"
+    ]
     missing = tmp_path / "nope"
     assert problems_of(missing) == [f"{missing}:0: (path): no such file or folder"]
 

@@ -18,8 +18,7 @@ GOOD_VANISHING = "Small derivatives of saturating activations multiply to almost
 async def group(
     services: Services, log: EventLog, floor: Floor, **options: object
 ) -> InterviewSession:
-    opts = InterviewOptions(**{"questions": 3, "topic": "deep-learning", "floor": floor,
-                               **options})  # type: ignore[arg-type]
+    opts = InterviewOptions(**{"questions": 3, "topic": "deep-learning", "floor": floor, **options})  # type: ignore[arg-type]
     session = InterviewSession(services, log, "g1", "ada", opts, group=True)
     await session.join("bob")
     await session.join("cy")
@@ -77,7 +76,9 @@ async def test_open_floor_first_answer_counts(services: Services, log: EventLog)
     await session.answer("cy", "Because of the small derivatives of saturating units.")
     reveal = log.last(Revealed)
     assert [(r.node_id, r.participant) for r in reveal.results] == [
-        ("t-backprop", "bob"), ("t-backprop-vanishing", "cy")]
+        ("t-backprop", "bob"),
+        ("t-backprop-vanishing", "cy"),
+    ]
     board = {line.participant: line for line in log.last(SessionEnded).scoreboard}
     assert board["bob"].points == pytest.approx(2.0)
     assert board["cy"].points == pytest.approx(1.0)

@@ -24,8 +24,7 @@ ANSWERS = {"t-qf-l1": "lasso", "t-qf-air": "Air!", "t-qf-boost": "xgboost"}
 async def round_of(
     services: Services, log: EventLog, *players: str, **options: object
 ) -> QuickFireSession:
-    opts = QuickFireOptions(**{"items": 3, "seconds_per_item": 20, "gap_seconds": 2,
-                               **options})  # type: ignore[arg-type]
+    opts = QuickFireOptions(**{"items": 3, "seconds_per_item": 20, "gap_seconds": 2, **options})  # type: ignore[arg-type]
     session = QuickFireSession(services, log, "q1", players[0], opts)
     for player in players[1:]:
         await session.join(player)
@@ -105,7 +104,9 @@ async def test_leaderboard_orders_by_correct_then_streak(
         await clock.advance(2)
     board = log.last(SessionEnded).scoreboard
     assert [(s.participant, s.correct, s.best_streak) for s in board] == [
-        ("ada", 2, 2), ("bob", 1, 1)]
+        ("ada", 2, 2),
+        ("bob", 1, 1),
+    ]
     assert board[0].mean_seconds == pytest.approx(1.0)
 
 

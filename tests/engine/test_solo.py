@@ -72,7 +72,9 @@ async def test_missed_point_triggers_the_follow_up_that_probes_it(
     services: Services, log: EventLog
 ) -> None:
     session = await solo(services, log, topic="fundamentals")
-    await session.answer("ada", "It memorises the noise of the training data and fails on new data.")
+    await session.answer(
+        "ada", "It memorises the noise of the training data and fails on new data."
+    )
     probe = log.last(Asked)
     assert probe.node_id == "t-overfitting-prevention"
     assert probe.reason is not None
@@ -85,7 +87,9 @@ async def test_missed_point_triggers_the_follow_up_that_probes_it(
     await session.answer("ada", "It is a high variance model.")
     reveal = log.last(Revealed)
     assert [r.node_id for r in reveal.results] == [
-        "t-overfitting", "t-overfitting-prevention", "t-overfitting-l1-l2",
+        "t-overfitting",
+        "t-overfitting-prevention",
+        "t-overfitting-l1-l2",
         "t-overfitting-variance",
     ]
     assert "Regularization or cross-validation prevents it" in reveal.missed
@@ -93,7 +97,9 @@ async def test_missed_point_triggers_the_follow_up_that_probes_it(
 
 async def test_follow_up_limit_is_respected(services: Services, log: EventLog) -> None:
     session = await solo(services, log, topic="fundamentals", max_follow_ups=1)
-    await session.answer("ada", "It memorises the noise of the training data and fails on new data.")
+    await session.answer(
+        "ada", "It memorises the noise of the training data and fails on new data."
+    )
     await session.answer("ada", "Regularization, a penalty on weights, limits the capacity.")
     assert len(log.of(Asked)) == 2
     assert log.last(Revealed).outcome == "answered"
@@ -101,7 +107,9 @@ async def test_follow_up_limit_is_respected(services: Services, log: EventLog) -
 
 async def test_ref_node_is_asked_once(services: Services, log: EventLog) -> None:
     session = await solo(services, log, topic="classic-algorithms")
-    await session.answer("ada", "Each point goes to the nearest centroid, and that's the first step.")
+    await session.answer(
+        "ada", "Each point goes to the nearest centroid, and that's the first step."
+    )
     assert log.last(Asked).node_id == "t-kmeans-init"
     await session.answer("ada", "Each centroid becomes the mean of the points assigned to it.")
     assert log.last(Asked).node_id == "t-kmeans-k"  # through the ref
@@ -114,8 +122,11 @@ async def test_hint_names_a_key_point_and_costs_score(services: Services, log: E
     session = await solo(services, log, topic="deep-learning", hint_penalty=0.25)
     await session.hint("ada")
     assert log.last(HintGiven).text == "Think about: Chain rule"
-    await session.answer("ada", "Backpropagation applies the chain rule to get the gradients of "
-                                "the loss for every weight, layer by layer.")
+    await session.answer(
+        "ada",
+        "Backpropagation applies the chain rule to get the gradients of "
+        "the loss for every weight, layer by layer.",
+    )
     graded = log.last(Graded)
     assert graded.grade.score == pytest.approx(1.0)
     assert graded.score == pytest.approx(0.75)
@@ -220,15 +231,14 @@ async def test_unknown_topic_says_so(services: Services, log: EventLog) -> None:
         await solo(services, log, topic="astrology", difficulty="advanced")
 
 
-async def test_fresh_questions_come_before_recent_ones(
-    services: Services, log: EventLog
-) -> None:
+async def test_fresh_questions_come_before_recent_ones(services: Services, log: EventLog) -> None:
     first = await solo(services, log, questions=1)
     await first.skip("ada")
     seen = log.last(Revealed).question_id
     for number in range(2):
-        session = InterviewSession(services, log, f"s{number + 2}", "ada",
-                                   InterviewOptions(questions=1))
+        session = InterviewSession(
+            services, log, f"s{number + 2}", "ada", InterviewOptions(questions=1)
+        )
         await session.start()
         asked = log.last(Asked).question_id
         assert asked != seen

@@ -20,19 +20,22 @@ def grade(mini_bank: Bank):  # type: ignore[no-untyped-def]
 
 
 def test_full_answer_scores_one_with_evidence(grade) -> None:  # type: ignore[no-untyped-def]
-    result = grade("t-overfitting",
-                   "Overfitting means the model memorises the noise in its training data, so "
-                   "it fails to generalise to unseen data; regularisation helps.")
+    result = grade(
+        "t-overfitting",
+        "Overfitting means the model memorises the noise in its training data, so "
+        "it fails to generalise to unseen data; regularisation helps.",
+    )
     assert result.verdict is Verdict.GOOD
     assert result.score == pytest.approx(1.0)
     assert {p.id: p.evidence for p in result.covered} == {
-        "definition": "memorizes noise", "generalisation": "unseen data",
-        "prevention": "regularization"}
+        "definition": "memorizes noise",
+        "generalisation": "unseen data",
+        "prevention": "regularization",
+    }
 
 
 def test_weights_decide_partial_scores(grade) -> None:  # type: ignore[no-untyped-def]
-    result = grade("t-overfitting",
-                   "It is when the model memorises the noise in the training set.")
+    result = grade("t-overfitting", "It is when the model memorises the noise in the training set.")
     assert [p.id for p in result.covered] == ["definition"]
     assert result.score == pytest.approx(0.5)  # weight 2 of 4
     assert result.verdict is Verdict.PARTIAL
@@ -47,23 +50,27 @@ def test_a_bare_list_of_terms_never_gets_full_marks(grade) -> None:  # type: ign
 
 
 def test_misconception_marks_the_answer_wrong(grade) -> None:  # type: ignore[no-untyped-def]
-    result = grade("t-overfitting",
-                   "Overfitting means the model is too simple, so it does badly on new data.")
+    result = grade(
+        "t-overfitting", "Overfitting means the model is too simple, so it does badly on new data."
+    )
     assert result.verdict is Verdict.WRONG
     assert "too simple underfits" in result.feedback[0]
     assert result.score < 0.3
 
 
 def test_off_topic_answer(grade) -> None:  # type: ignore[no-untyped-def]
-    result = grade("t-overfitting",
-                   "To make a risotto you toast the rice, add the stock slowly and stir often.")
+    result = grade(
+        "t-overfitting",
+        "To make a risotto you toast the rice, add the stock slowly and stir often.",
+    )
     assert result.verdict is Verdict.OFF_TOPIC
     assert result.score == 0.0
 
 
 def test_on_topic_but_empty_of_key_points_is_weak(grade) -> None:  # type: ignore[no-untyped-def]
-    result = grade("t-overfitting",
-                   "Overfitting is a problem that a model can have with its training.")
+    result = grade(
+        "t-overfitting", "Overfitting is a problem that a model can have with its training."
+    )
     assert result.verdict is Verdict.WEAK
     assert result.score == 0.0
 
@@ -75,8 +82,11 @@ def test_empty_answer(grade) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_speech_to_text_transcript(grade) -> None:  # type: ignore[no-untyped-def]
-    result = grade("t-backprop", "um so back prop is basically the chain rule you know we get "
-                                 "the gradience of the loss for each weight")
+    result = grade(
+        "t-backprop",
+        "um so back prop is basically the chain rule you know we get "
+        "the gradience of the loss for each weight",
+    )
     assert [p.id for p in result.covered] == ["chain-rule", "gradient"]
 
 

@@ -17,7 +17,7 @@ from bot.grading.matcher import AnswerIndex
         ("the lass oh penalty", "lasso", "lass oh"),
         ("split on genie impurity", "gini impurity", "genie impurity"),
         ("add an L two penalty", "l2 penalty", "l2 penalty"),
-        ("Bias–variance trade-off", "bias variance tradeoff", "bias variance trade"),
+        ("Bias–variance trade-off", "bias variance tradeoff", "bias variance trade off"),
         ("the model oversimplifies", "oversimplif", "oversimplifies"),
         ("a 99 percent accuracy", "99 percent", "99 percent"),
     ],

@@ -23,7 +23,9 @@ def test_fillers(text: str, count: int) -> None:
 
 
 def test_timed_words() -> None:
-    words = [TimedWord(w, i * 0.5, i * 0.5 + 0.4) for i, w in enumerate("um the chain rule".split())]
+    words = [
+        TimedWord(w, i * 0.5, i * 0.5 + 0.4) for i, w in enumerate(["um", "the", "chain", "rule"])
+    ]
     words.append(TimedWord("again", 5.0, 5.5))
     metrics = SpeechMetrics.from_words(words)
     assert metrics.talk_seconds == pytest.approx(5.5)

@@ -1,0 +1,1 @@
+"""The Discord adapter: slash commands, threads, buttons; events to and from the engine."""

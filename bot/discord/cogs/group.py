@@ -1,0 +1,125 @@
+"""Group rounds: /group create, join, leave, start, end."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.discord.cogs.options import DIFFICULTIES, check_topic, topic_autocomplete
+from bot.discord.rooms import NO_PINGS
+from bot.discord.threads import open_thread, refuse_second_session, room_here, who
+from bot.discord.views import is_moderator
+from bot.engine.base import Place
+from bot.engine.events import Floor
+from bot.engine.interview import InterviewSession
+from bot.errors import SessionError
+
+if TYPE_CHECKING:
+    from bot.discord.client import InterviewBot
+
+FLOORS = [
+    app_commands.Choice(
+        name="round robin: each question goes to the next person", value="round_robin"
+    ),
+    app_commands.Choice(name="open floor: the first answer counts", value="open"),
+]
+
+
+class GroupCog(commands.GroupCog, group_name="group"):
+    """Study rounds where several people answer in one thread."""
+
+    def __init__(self, bot: InterviewBot) -> None:
+        self.bot = bot
+        super().__init__()
+
+    @app_commands.command(name="create")
+    @app_commands.describe(
+        floor="Who answers",
+        questions="How many questions",
+        topic="Only this topic",
+        difficulty="Only this level",
+    )
+    @app_commands.choices(floor=FLOORS, difficulty=DIFFICULTIES)
+    @app_commands.autocomplete(topic=topic_autocomplete)
+    async def create(
+        self,
+        interaction: discord.Interaction,
+        floor: str = "round_robin",
+        questions: app_commands.Range[int, 1, 20] | None = None,
+        topic: str | None = None,
+        difficulty: str | None = None,
+    ) -> None:
+        """Open a group round in a new thread; others join, then the host starts it."""
+        bot, host = self.bot, who(interaction)
+        refuse_second_session(bot.app.manager, bot.rooms, host)
+        topic = check_topic(bot, topic)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        thread = await open_thread(interaction, f"Group round · {interaction.user.display_name}")
+        room, sink = bot.rooms.open(thread)
+        extra: dict[str, Any] = {"questions": questions} if questions else {}
+        room.session = await bot.app.manager.open_group(
+            host,
+            sink,
+            floor=Floor(floor),
+            place=Place(str(interaction.guild_id), str(thread.id)),
+            topic=topic,
+            difficulty=difficulty,
+            **extra,
+        )
+        await thread.send(
+            f"👥 Group round by {interaction.user.mention} ({floor.replace('_', ' ')}). "
+            "Use `/group join` here to join; the host starts it with `/group start`.",
+            allowed_mentions=NO_PINGS,
+        )
+        await interaction.followup.send(
+            f"Your group round is open in {thread.mention}.", ephemeral=True
+        )
+
+    @app_commands.command(name="join")
+    async def join(self, interaction: discord.Interaction) -> None:
+        """Join the round (or quick-fire) of this thread."""
+        room = self._room(interaction)
+        assert room.session is not None
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        await self.bot.app.manager.join(room.session.id, who(interaction))
+        await interaction.followup.send(
+            "You are in. Answer by typing in this thread.", ephemeral=True
+        )
+
+    @app_commands.command(name="leave")
+    async def leave(self, interaction: discord.Interaction) -> None:
+        """Leave the round of this thread."""
+        room = self._room(interaction)
+        assert room.session is not None
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        await room.session.leave(who(interaction))
+        await interaction.followup.send("You left the round.", ephemeral=True)
+
+    @app_commands.command(name="start")
+    async def start(self, interaction: discord.Interaction) -> None:
+        """Start the round (host or moderator)."""
+        room = self._room(interaction)
+        session = room.session
+        if not isinstance(session, InterviewSession) or session.started:
+            raise SessionError(str(interaction.channel_id), "This round has already started.")
+        session.require_control(
+            who(interaction), "start the round", moderator=is_moderator(interaction)
+        )
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        await session.start()
+        await interaction.followup.send("Started.", ephemeral=True)
+
+    @app_commands.command(name="end")
+    async def end(self, interaction: discord.Interaction) -> None:
+        """End the round for everyone (host or moderator) and show the scoreboard."""
+        room = self._room(interaction)
+        assert room.session is not None
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        await room.session.end(who(interaction), moderator=is_moderator(interaction))
+        await interaction.followup.send("Round ended.", ephemeral=True)
+
+    def _room(self, interaction: discord.Interaction):  # type: ignore[no-untyped-def]
+        return room_here(interaction, self.bot.app.manager, self.bot.rooms)

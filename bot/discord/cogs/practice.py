@@ -1,0 +1,166 @@
+"""Solo practice: /interview, /skip, /hint, /end, /tips, /topics, and answers typed in threads."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.discord.cogs.options import DIFFICULTIES, check_topic, topic_autocomplete
+from bot.discord.rooms import NO_PINGS
+from bot.discord.threads import open_thread, refuse_second_session, room_here, who
+from bot.discord.views import is_moderator
+from bot.engine.base import Place
+from bot.engine.interview import InterviewSession
+from bot.engine.quickfire import QuickFireSession
+from bot.errors import InterviewBotError, NothingToAnswer
+
+if TYPE_CHECKING:
+    from bot.discord.client import InterviewBot
+
+log = logging.getLogger(__name__)
+
+
+class PracticeCog(commands.Cog):
+    """Solo interviews and the commands that act on any running session."""
+
+    def __init__(self, bot: InterviewBot) -> None:
+        self.bot = bot
+
+    @app_commands.command(name="interview")
+    @app_commands.describe(
+        topic="Only questions on this topic",
+        difficulty="Only this level",
+        questions="How many questions (default from the config)",
+    )
+    @app_commands.choices(difficulty=DIFFICULTIES)
+    @app_commands.autocomplete(topic=topic_autocomplete)
+    async def interview(
+        self,
+        interaction: discord.Interaction,
+        topic: str | None = None,
+        difficulty: str | None = None,
+        questions: app_commands.Range[int, 1, 20] | None = None,
+    ) -> None:
+        """Start a solo mock interview in a new thread."""
+        bot, user = self.bot, who(interaction)
+        refuse_second_session(bot.app.manager, bot.rooms, user)
+        topic = check_topic(bot, topic)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        thread = await open_thread(interaction, f"Interview · {interaction.user.display_name}")
+        _room, sink = bot.rooms.open(thread)
+        extra: dict[str, Any] = {"questions": questions} if questions else {}
+        try:
+            await bot.app.manager.start_solo(
+                user,
+                sink,
+                place=Place(str(interaction.guild_id), str(thread.id)),
+                topic=topic,
+                difficulty=difficulty,
+                **extra,
+            )
+        except Exception:
+            bot.rooms.forget(thread.id)
+            raise
+        await interaction.followup.send(
+            f"Your interview is ready in {thread.mention}.", ephemeral=True
+        )
+
+    @app_commands.command(name="skip")
+    async def skip(self, interaction: discord.Interaction) -> None:
+        """Skip the open question: see its answer and move on."""
+        room = room_here(interaction, self.bot.app.manager, self.bot.rooms)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        session = room.session
+        if isinstance(session, InterviewSession | QuickFireSession):
+            await session.skip(who(interaction), moderator=is_moderator(interaction))
+        await interaction.followup.send("⏭️ Skipped.", ephemeral=True)
+
+    @app_commands.command(name="hint")
+    async def hint(self, interaction: discord.Interaction) -> None:
+        """Get a hint for the open question (costs a little score)."""
+        room = room_here(interaction, self.bot.app.manager, self.bot.rooms)
+        if not isinstance(room.session, InterviewSession):
+            raise NothingToAnswer(str(interaction.channel_id))
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        await room.session.hint(who(interaction))
+        await interaction.followup.send("💡 Hint posted in the thread.", ephemeral=True)
+
+    @app_commands.command(name="end")
+    async def end(self, interaction: discord.Interaction) -> None:
+        """End your session (or, as host or moderator, the session of this thread)."""
+        room = room_here(interaction, self.bot.app.manager, self.bot.rooms)
+        assert room.session is not None
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        await room.session.end(who(interaction), moderator=is_moderator(interaction))
+        await interaction.followup.send(
+            "🛑 Session ended; the scoreboard is in the thread.", ephemeral=True
+        )
+
+    @app_commands.command(name="tips")
+    @app_commands.describe(section="One section of the interview-strategy advice")
+    async def tips(self, interaction: discord.Interaction, section: str | None = None) -> None:
+        """Interview-strategy advice: communication, problem solving, preparation, red flags."""
+        sections = [s for s in self.bot.app.bank.strategy if section in (None, s.id)]
+        if not sections:
+            names = ", ".join(s.id for s in self.bot.app.bank.strategy)
+            raise InterviewBotError(f"There is no section '{section}'. Sections: {names}.")
+        embed = discord.Embed(title="Interview strategy", colour=discord.Colour.blurple())
+        for s in sections[:25]:
+            embed.add_field(
+                name=s.title, value="\n".join(f"• {t}" for t in s.tips)[:1024], inline=False
+            )
+        await interaction.response.send_message(embed=embed, ephemeral=True)
+
+    @tips.autocomplete("section")
+    async def _section_names(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        return [
+            app_commands.Choice(name=s.title, value=s.id)
+            for s in self.bot.app.bank.strategy
+            if current.lower() in s.title.lower()
+        ][:25]
+
+    @app_commands.command(name="topics")
+    async def topics(self, interaction: discord.Interaction) -> None:
+        """The topics you can practise, with how many questions each has."""
+        bank = self.bot.app.bank
+        lines = [
+            f"**{t}**: {len(bank.select_questions(t))} questions, "
+            f"{len(bank.select_quickfire(t))} quick-fire"
+            for t in bank.topics()
+        ]
+        await interaction.response.send_message("\n".join(lines), ephemeral=True)
+
+    @commands.Cog.listener()
+    async def on_message(self, message: discord.Message) -> None:
+        """A participant's message in a session thread is their answer; all else is ignored."""
+        if message.author.bot or message.guild is None:
+            return
+        room = self.bot.rooms.by_thread(message.channel.id)
+        session = room.session if room else None
+        user = str(message.author.id)
+        if session is None or session.ended or user not in session.participants:
+            return
+        if not isinstance(session, InterviewSession | QuickFireSession):
+            return
+        if not session.waiting_for_answer:
+            return
+        try:
+            await session.answer(user, message.content)
+        except NothingToAnswer:
+            return
+        except InterviewBotError as error:
+            await message.reply(str(error), mention_author=False, allowed_mentions=NO_PINGS)
+
+    @commands.Cog.listener()
+    async def on_raw_thread_delete(self, payload: discord.RawThreadDeleteEvent) -> None:
+        """A deleted thread ends its session; every answer is already stored."""
+        room = self.bot.rooms.forget(payload.thread_id)
+        if room is not None and room.session is not None and not room.session.ended:
+            room.closed = True
+            await room.session.end(room.session.host, moderator=True)

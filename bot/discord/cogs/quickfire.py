@@ -1,0 +1,68 @@
+"""Quick-fire rounds: /quickfire."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.discord.cogs.options import DIFFICULTIES, check_topic, topic_autocomplete
+from bot.discord.threads import open_thread, refuse_second_session, who
+from bot.engine.base import Place
+
+if TYPE_CHECKING:
+    from bot.discord.client import InterviewBot
+
+
+class QuickFireCog(commands.Cog):
+    """Timed short questions; others can `/group join` the thread to compete."""
+
+    def __init__(self, bot: InterviewBot) -> None:
+        self.bot = bot
+
+    @app_commands.command(name="quickfire")
+    @app_commands.describe(
+        count="How many items",
+        seconds="Seconds per item",
+        topic="Only this topic",
+        difficulty="Only this level",
+    )
+    @app_commands.choices(difficulty=DIFFICULTIES)
+    @app_commands.autocomplete(topic=topic_autocomplete)
+    async def quickfire(
+        self,
+        interaction: discord.Interaction,
+        count: app_commands.Range[int, 1, 30] | None = None,
+        seconds: app_commands.Range[int, 5, 120] | None = None,
+        topic: str | None = None,
+        difficulty: str | None = None,
+    ) -> None:
+        """Start a timed quick-fire round in a new thread."""
+        bot, user = self.bot, who(interaction)
+        refuse_second_session(bot.app.manager, bot.rooms, user)
+        topic = check_topic(bot, topic)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        thread = await open_thread(interaction, f"Quick-fire · {interaction.user.display_name}")
+        _room, sink = bot.rooms.open(thread)
+        extra: dict[str, Any] = {}
+        if count:
+            extra["items"] = count
+        if seconds:
+            extra["seconds_per_item"] = seconds
+        try:
+            await bot.app.manager.start_quickfire(
+                user,
+                sink,
+                place=Place(str(interaction.guild_id), str(thread.id)),
+                topic=topic,
+                difficulty=difficulty,
+                **extra,
+            )
+        except Exception:
+            bot.rooms.forget(thread.id)
+            raise
+        await interaction.followup.send(
+            f"Quick-fire is on in {thread.mention}: type answers there.", ephemeral=True
+        )

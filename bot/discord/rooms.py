@@ -1,0 +1,186 @@
+"""Rooms: a running session and the thread it lives in; engine events become thread messages."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from typing import Protocol
+
+import discord
+
+from bot.discord import render
+from bot.engine.base import Session
+from bot.engine.events import (
+    Asked,
+    Event,
+    Graded,
+    HintGiven,
+    ParticipantsChanged,
+    QuickFireAnswered,
+    QuickFireAsked,
+    QuickFireRevealed,
+    Revealed,
+    SessionEnded,
+    TimedOut,
+    TimeWarning,
+)
+from bot.engine.manager import SessionManager
+from bot.engine.ports import EventSink
+from bot.tasks import spawn
+
+log = logging.getLogger(__name__)
+
+NO_PINGS = discord.AllowedMentions.none()
+COUNTDOWN_TICK_SECONDS = 5.0
+
+
+@dataclass
+class Room:
+    """A session, its thread, and the messages whose buttons or countdown belong to it."""
+
+    thread: discord.Thread
+    session: Session | None = None
+    buttons_on: discord.Message | None = None
+    countdown: asyncio.Task[None] | None = None
+    countdown_message: discord.Message | None = None
+    asked: QuickFireAsked | None = None
+    closed: bool = False
+
+
+class Rooms:
+    """Every room by thread id, and the sink that renders a room's events."""
+
+    def __init__(
+        self, manager: SessionManager, views: ViewFactory, tick: float = COUNTDOWN_TICK_SECONDS
+    ) -> None:
+        self.manager = manager
+        self.clock = manager.services.clock
+        self.views = views
+        self.tick = tick
+        self._by_thread: dict[int, Room] = {}
+
+    def open(self, thread: discord.Thread) -> tuple[Room, EventSink]:
+        """A new room for `thread` and the event sink its session should use."""
+        room = Room(thread)
+        self._by_thread[thread.id] = room
+
+        async def sink(event: Event) -> None:
+            await self._render(room, event)
+
+        return room, sink
+
+    def by_thread(self, thread_id: int) -> Room | None:
+        """The room living in this thread, if any."""
+        return self._by_thread.get(thread_id)
+
+    def of_session(self, session: Session) -> Room | None:
+        """The room of a session, if any."""
+        return next((r for r in self._by_thread.values() if r.session is session), None)
+
+    def forget(self, thread_id: int) -> Room | None:
+        """Drop a room (its thread was deleted or its session ended)."""
+        room = self._by_thread.pop(thread_id, None)
+        if room is not None and room.countdown is not None:
+            room.countdown.cancel()
+        return room
+
+    async def _render(self, room: Room, event: Event) -> None:  # noqa: PLR0912 - a dispatch
+        thread = room.thread
+        if room.closed:
+            return
+        if room.session is None:
+            room.session = self.manager.get(event.session_id)
+        match event:
+            case Asked():
+                await self._retire_buttons(room)
+                view = self.views.question(room)
+                room.buttons_on = await thread.send(
+                    embed=render.asked_embed(event), view=view, allowed_mentions=NO_PINGS
+                )
+            case Graded():
+                who = render.mention(event.participant)
+                await thread.send(
+                    f"{who}: {event.score:.0%} ({event.grade.verdict.value.replace('_', ' ')})"
+                    + "".join(f"\n> {line}" for line in event.grade.feedback),
+                    allowed_mentions=NO_PINGS,
+                )
+            case HintGiven():
+                await thread.send(f"💡 {event.text}", allowed_mentions=NO_PINGS)
+            case Revealed():
+                await self._retire_buttons(room)
+                last = event.number >= event.total
+                embeds = render.reveal_embeds(event)[:10]
+                if last:
+                    message = await thread.send(embeds=embeds, allowed_mentions=NO_PINGS)
+                else:
+                    message = await thread.send(
+                        embeds=embeds, view=self.views.next(room), allowed_mentions=NO_PINGS
+                    )
+                room.buttons_on = None if last else message
+            case TimeWarning():
+                await thread.send(f"⏳ {event.seconds_left:.0f} seconds left.")
+            case TimedOut():
+                await thread.send("⌛ Time is up.")
+            case QuickFireAsked():
+                room.asked = event
+                room.countdown_message = await thread.send(
+                    render.quickfire_text(event, event.seconds), allowed_mentions=NO_PINGS
+                )
+                room.countdown = spawn(self._count_down(room, event), f"countdown:{thread.id}")
+            case QuickFireAnswered():
+                mark = f"✅ streak {event.streak}" if event.correct else "❌ not quite"
+                await thread.send(
+                    f"{render.mention(event.participant)}: {mark}", allowed_mentions=NO_PINGS
+                )
+            case QuickFireRevealed():
+                await self._stop_countdown(room, event)
+            case ParticipantsChanged():
+                names = ", ".join(render.mention(p) for p in event.participants) or "nobody"
+                await thread.send(f"👥 Players: {names}", allowed_mentions=NO_PINGS)
+            case SessionEnded():
+                await self._retire_buttons(room)
+                if room.countdown is not None:
+                    room.countdown.cancel()
+                await thread.send(embed=render.scoreboard_embed(event), allowed_mentions=NO_PINGS)
+                self._by_thread.pop(thread.id, None)
+
+    async def _retire_buttons(self, room: Room) -> None:
+        """Take the buttons off the previous message so old clicks cannot act on a new question."""
+        message, room.buttons_on = room.buttons_on, None
+        if message is not None:
+            try:
+                await message.edit(view=None)
+            except discord.HTTPException:
+                log.debug("could not remove buttons from message %s", message.id)
+
+    async def _count_down(self, room: Room, event: QuickFireAsked) -> None:
+        """Edit one message in place as time passes (one edit per tick, well inside rate limits)."""
+        left = event.seconds
+        while left > self.tick and room.countdown_message is not None:
+            await self.clock.sleep(self.tick)
+            left -= self.tick
+            if room.asked is event and room.countdown_message is not None:
+                await room.countdown_message.edit(content=render.quickfire_text(event, left))
+
+    async def _stop_countdown(self, room: Room, event: QuickFireRevealed) -> None:
+        if room.countdown is not None:
+            room.countdown.cancel()
+        asked, message = room.asked, room.countdown_message
+        room.countdown_message = None
+        if asked is not None and message is not None:
+            await message.edit(
+                content=render.quickfire_result_text(asked, event), allowed_mentions=NO_PINGS
+            )
+
+
+class ViewFactory(Protocol):
+    """Builds the button views for a room."""
+
+    def question(self, room: Room) -> discord.ui.View:
+        """Buttons under a question: Answer, Hint, Skip, Done."""
+        ...
+
+    def next(self, room: Room) -> discord.ui.View:
+        """Buttons under a reveal: Next question, End."""
+        ...

@@ -1,0 +1,102 @@
+"""The SQL store: migrations, sessions, attempts, recent questions, durability."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from bot.engine.ports import AttemptRecord, SessionRecord
+from bot.store.repository import SqlRepository
+
+T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+
+
+def attempt(question: str, minutes: int, user: str = "ada") -> AttemptRecord:
+    return AttemptRecord(
+        session_id="s1",
+        user_id=user,
+        mode="solo",
+        question_id=question,
+        node_id=question,
+        answer_text=f"answer to {question}",
+        outcome="answered",
+        score=0.5,
+        asked_at=T0 + timedelta(minutes=minutes),
+        answered_at=T0 + timedelta(minutes=minutes, seconds=30),
+        covered=("a",),
+        missed=("b",),
+        hints_used=1,
+        guild_id="42",
+        words_per_minute=120.0,
+        filler_words=3,
+    )
+
+
+async def test_open_migrates_a_new_file(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path}/nested/dir/new.db"
+    repo = await SqlRepository.open(url)
+    async with repo.engine.connect() as conn:
+        tables = await conn.run_sync(lambda c: sa.inspect(c).get_table_names())
+    await repo.close()
+    assert {"sessions", "attempts", "alembic_version"} <= set(tables)
+
+
+async def test_session_upsert(repository: SqlRepository) -> None:
+    record = SessionRecord(
+        id="s1",
+        mode="group",
+        host="ada",
+        started_at=T0,
+        participants=("ada",),
+        guild_id="42",
+        options={"floor": "open"},
+    )
+    await repository.save_session(record)
+    ended = SessionRecord(
+        id="s1",
+        mode="group",
+        host="bob",
+        started_at=T0,
+        participants=("ada", "bob"),
+        ended_at=T0 + timedelta(hours=1),
+        status="completed",
+    )
+    await repository.save_session(ended)
+    row = await repository.session_row("s1")
+    assert row is not None
+    assert (row["host"], row["participants"], row["status"]) == ("bob", ["ada", "bob"], "completed")
+    assert row["ended_at"] == T0 + timedelta(hours=1)
+
+
+async def test_attempts_round_trip(repository: SqlRepository) -> None:
+    await repository.save_session(SessionRecord(id="s1", mode="solo", host="ada", started_at=T0))
+    await repository.record_attempt(attempt("q1", 0))
+    [row] = await repository.attempts_for("ada")
+    assert row["answer_text"] == "answer to q1"
+    assert (row["covered"], row["missed"], row["hints_used"]) == (["a"], ["b"], 1)
+    assert row["seconds"] == 30.0
+    assert row["asked_at"] == T0
+    assert (row["words_per_minute"], row["filler_words"], row["guild_id"]) == (120.0, 3, "42")
+
+
+async def test_recent_question_ids_newest_first_and_distinct(repository: SqlRepository) -> None:
+    await repository.save_session(SessionRecord(id="s1", mode="solo", host="ada", started_at=T0))
+    for question, minute in [("q1", 0), ("q2", 1), ("q1", 2), ("q3", 3)]:
+        await repository.record_attempt(attempt(question, minute))
+    await repository.record_attempt(attempt("q9", 4, user="bob"))
+    assert await repository.recent_question_ids("ada", 10) == ["q3", "q1", "q2"]
+    assert await repository.recent_question_ids("ada", 2) == ["q3", "q1"]
+    assert await repository.recent_question_ids("ada", 0) == []
+
+
+async def test_attempt_is_durable_before_the_call_returns(db_url: str) -> None:
+    """A second connection sees the attempt at once: nothing waits in a buffer."""
+    writer = await SqlRepository.open(db_url)
+    reader = await SqlRepository.open(db_url)
+    await writer.save_session(SessionRecord(id="s1", mode="solo", host="ada", started_at=T0))
+    await writer.record_attempt(attempt("q1", 0))
+    assert len(await reader.attempts_for("ada")) == 1
+    await writer.close()
+    await reader.close()
