@@ -25,6 +25,7 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command")
 
     commands.add_parser("start", help="run the Discord bot, or terminal practice without a token")
+    commands.add_parser("run", help="run the Discord bot (needs DISCORD_TOKEN)")
 
     practice = commands.add_parser("practice", help="practise in this terminal")
     _add_filters(practice)
@@ -59,7 +60,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         settings = Settings.load(args.config)
-        quiet = args.command != "start" and settings.logging.level != "DEBUG"
+        quiet = args.command not in ("start", "run") and settings.logging.level != "DEBUG"
         setup_logging("WARNING" if quiet else settings.logging.level)
         return _dispatch(args, settings)
     except QuestionBankError as exc:
@@ -88,6 +89,10 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
             return commands.grade(bank, settings, args.question_id, args.answer_file, args.json)
         case "practice":
             return commands.practice(settings, args)
+        case "run":
+            from bot.discord.runner import run_bot  # noqa: PLC0415 - loads discord.py
+
+            return run_bot(settings)
         case _:
             return commands.start(settings, args)
 
