@@ -8,11 +8,10 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.discord.cogs.options import DIFFICULTIES, check_topic, topic_autocomplete
+from bot.discord.cogs.common import DIFFICULTIES, launch, topic_autocomplete
 from bot.discord.rooms import NO_PINGS
-from bot.discord.threads import open_thread, refuse_second_session, room_here, who
+from bot.discord.threads import room_here, who
 from bot.discord.views import is_moderator
-from bot.engine.base import Place
 from bot.engine.events import Floor
 from bot.engine.interview import InterviewSession
 from bot.errors import SessionError
@@ -53,21 +52,22 @@ class GroupCog(commands.GroupCog, group_name="group"):
         difficulty: str | None = None,
     ) -> None:
         """Open a group round in a new thread; others join, then the host starts it."""
-        bot, host = self.bot, who(interaction)
-        refuse_second_session(bot.app.manager, bot.rooms, host)
-        topic = check_topic(bot, topic)
-        await interaction.response.defer(ephemeral=True, thinking=True)
-        thread = await open_thread(interaction, f"Group round · {interaction.user.display_name}")
-        room, sink = bot.rooms.open(thread)
+        host, manager = who(interaction), self.bot.app.manager
         extra: dict[str, Any] = {"questions": questions} if questions else {}
-        room.session = await bot.app.manager.open_group(
-            host,
-            sink,
-            floor=Floor(floor),
-            place=Place(str(interaction.guild_id), str(thread.id)),
-            topic=topic,
-            difficulty=difficulty,
-            **extra,
+        thread = await launch(
+            self.bot,
+            interaction,
+            "Group round",
+            topic,
+            lambda sink, place: manager.open_group(
+                host,
+                sink,
+                floor=Floor(floor),
+                place=place,
+                topic=topic,
+                difficulty=difficulty,
+                **extra,
+            ),
         )
         await thread.send(
             f"👥 Group round by {interaction.user.mention} ({floor.replace('_', ' ')}). "

@@ -9,11 +9,10 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.discord.cogs.options import DIFFICULTIES, check_topic, topic_autocomplete
+from bot.discord.cogs.common import DIFFICULTIES, launch, topic_autocomplete
 from bot.discord.rooms import NO_PINGS
-from bot.discord.threads import open_thread, refuse_second_session, room_here, who
+from bot.discord.threads import room_here, who
 from bot.discord.views import is_moderator
-from bot.engine.base import Place
 from bot.engine.interview import InterviewSession
 from bot.engine.quickfire import QuickFireSession
 from bot.errors import InterviewBotError, NothingToAnswer
@@ -46,25 +45,17 @@ class PracticeCog(commands.Cog):
         questions: app_commands.Range[int, 1, 20] | None = None,
     ) -> None:
         """Start a solo mock interview in a new thread."""
-        bot, user = self.bot, who(interaction)
-        refuse_second_session(bot.app.manager, bot.rooms, user)
-        topic = check_topic(bot, topic)
-        await interaction.response.defer(ephemeral=True, thinking=True)
-        thread = await open_thread(interaction, f"Interview · {interaction.user.display_name}")
-        _room, sink = bot.rooms.open(thread)
+        user, manager = who(interaction), self.bot.app.manager
         extra: dict[str, Any] = {"questions": questions} if questions else {}
-        try:
-            await bot.app.manager.start_solo(
-                user,
-                sink,
-                place=Place(str(interaction.guild_id), str(thread.id)),
-                topic=topic,
-                difficulty=difficulty,
-                **extra,
-            )
-        except Exception:
-            bot.rooms.forget(thread.id)
-            raise
+        thread = await launch(
+            self.bot,
+            interaction,
+            "Interview",
+            topic,
+            lambda sink, place: manager.start_solo(
+                user, sink, place=place, topic=topic, difficulty=difficulty, **extra
+            ),
+        )
         await interaction.followup.send(
             f"Your interview is ready in {thread.mention}.", ephemeral=True
         )

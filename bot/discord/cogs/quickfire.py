@@ -8,9 +8,8 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.discord.cogs.options import DIFFICULTIES, check_topic, topic_autocomplete
-from bot.discord.threads import open_thread, refuse_second_session, who
-from bot.engine.base import Place
+from bot.discord.cogs.common import DIFFICULTIES, launch, topic_autocomplete
+from bot.discord.threads import who
 
 if TYPE_CHECKING:
     from bot.discord.client import InterviewBot
@@ -40,29 +39,21 @@ class QuickFireCog(commands.Cog):
         difficulty: str | None = None,
     ) -> None:
         """Start a timed quick-fire round in a new thread."""
-        bot, user = self.bot, who(interaction)
-        refuse_second_session(bot.app.manager, bot.rooms, user)
-        topic = check_topic(bot, topic)
-        await interaction.response.defer(ephemeral=True, thinking=True)
-        thread = await open_thread(interaction, f"Quick-fire · {interaction.user.display_name}")
-        _room, sink = bot.rooms.open(thread)
+        user, manager = who(interaction), self.bot.app.manager
         extra: dict[str, Any] = {}
         if count:
             extra["items"] = count
         if seconds:
             extra["seconds_per_item"] = seconds
-        try:
-            await bot.app.manager.start_quickfire(
-                user,
-                sink,
-                place=Place(str(interaction.guild_id), str(thread.id)),
-                topic=topic,
-                difficulty=difficulty,
-                **extra,
-            )
-        except Exception:
-            bot.rooms.forget(thread.id)
-            raise
+        thread = await launch(
+            self.bot,
+            interaction,
+            "Quick-fire",
+            topic,
+            lambda sink, place: manager.start_quickfire(
+                user, sink, place=place, topic=topic, difficulty=difficulty, **extra
+            ),
+        )
         await interaction.followup.send(
-            f"Quick-fire is on in {thread.mention}: type answers there.", ephemeral=True
+            f"Quick-fire is on in {thread.mention}; answer there.", ephemeral=True
         )

@@ -1,0 +1,64 @@
+"""What several commands share: topic autocomplete, difficulty choices, starting a session."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+
+from bot.bank.models import Difficulty
+from bot.discord.errors import UserFacingError
+from bot.discord.threads import open_thread, refuse_second_session, who
+from bot.engine.base import Place, Session
+from bot.engine.ports import EventSink
+
+if TYPE_CHECKING:
+    from bot.discord.client import InterviewBot
+
+DIFFICULTIES = [app_commands.Choice(name=d.value, value=d.value) for d in Difficulty]
+
+
+async def topic_autocomplete(
+    interaction: discord.Interaction, current: str
+) -> list[app_commands.Choice[str]]:
+    """Topics from the bank that contain what was typed so far."""
+    bot: InterviewBot = interaction.client  # type: ignore[assignment]
+    typed = current.lower().strip()
+    topics = [t for t in bot.app.bank.topics() if typed in t]
+    return [app_commands.Choice(name=t, value=t) for t in topics[:25]]
+
+
+def check_topic(bot: InterviewBot, topic: str | None) -> str | None:
+    """The topic if the bank has it; otherwise one sentence listing what it has."""
+    if topic is None:
+        return None
+    topics = bot.app.bank.topics()
+    if topic not in topics:
+        raise UserFacingError(f"There is no topic '{topic[:50]}'. Topics: {', '.join(topics)}.")
+    return topic
+
+
+async def launch(
+    bot: InterviewBot,
+    interaction: discord.Interaction,
+    title: str,
+    topic: str | None,
+    start: Callable[[EventSink, Place], Awaitable[Session]],
+) -> discord.Thread:
+    """Open a thread and start a session in it: one per person, known topics only.
+
+    `start` gets the thread's event sink and place; if it fails the room is forgotten.
+    """
+    refuse_second_session(bot.app.manager, bot.rooms, who(interaction))
+    check_topic(bot, topic)
+    await interaction.response.defer(ephemeral=True, thinking=True)
+    thread = await open_thread(interaction, f"{title} · {interaction.user.display_name}")
+    room, sink = bot.rooms.open(thread)
+    try:
+        room.session = await start(sink, Place(str(interaction.guild_id), str(thread.id)))
+    except Exception:
+        bot.rooms.forget(thread.id)
+        raise
+    return thread
