@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import quote
 
 from jsonschema import Draft202012Validator
-from jsonschema.exceptions import best_match
+from jsonschema.exceptions import ValidationError, relevance
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
@@ -39,11 +39,25 @@ def spec_path() -> Path:
     raise FileNotFoundError(f"discord-openapi.json not found (looked in {paths})")
 
 
+def _registry(spec: dict[str, Any]) -> Registry:
+    return Registry().with_resource(URI, Resource(contents=spec, specification=DRAFT202012))
+
+
 @cache
-def _load(path: Path) -> tuple[dict[str, Any], Registry]:
+def _load(path: Path) -> tuple[dict[str, Any], Registry, Registry]:
+    """The spec, a strict registry (for the fake's answers) and a lenient one (for requests).
+
+    Discord accepts integer snowflakes in request bodies (discord.py sends e.g. attachment ids,
+    recipient_id and message_reference ids as ints) while the spec types them as strings; the
+    lenient registry allows both for requests only.
+    """
     spec = json.loads(path.read_text(encoding="utf-8"))
-    registry = Registry().with_resource(URI, Resource(contents=spec, specification=DRAFT202012))
-    return spec, registry
+    schemas = dict(spec["components"]["schemas"])
+    schemas["SnowflakeType"] = {
+        "anyOf": [spec["components"]["schemas"]["SnowflakeType"], {"type": "integer", "minimum": 0}]
+    }
+    lenient = spec | {"components": spec["components"] | {"schemas": schemas}}
+    return spec, _registry(spec), _registry(lenient)
 
 
 def _pointer(*parts: str) -> str:
@@ -51,12 +65,31 @@ def _pointer(*parts: str) -> str:
     return URI + "#/" + "/".join(quote(p, safe="~@") for p in escaped)
 
 
+def _wrong_kind(error: ValidationError) -> bool:
+    """The branch is for another kind of object: its "type" field or JSON type differs."""
+    if list(error.relative_path)[-1:] == ["type"]:
+        return True
+    return not error.relative_path and error.validator in ("type", "const", "enum")
+
+
+def _explain(error: ValidationError) -> ValidationError:
+    """For anyOf/oneOf failures, descend into the branch that was meant: one whose `type`
+    discriminator matched (its errors are not about a "type" property), else the closest."""
+    while error.context:
+        branches: dict[object, list[ValidationError]] = {}
+        for sub in error.context:
+            branches.setdefault(sub.relative_schema_path[0], []).append(sub)
+        meant = [errs for errs in branches.values() if not any(_wrong_kind(e) for e in errs)]
+        error = max(min(meant, key=len) if meant else error.context, key=relevance)
+    return error
+
+
 class SpecChecker:
     """Route existence plus request/response validation against discord-openapi.json."""
 
     def __init__(self, path: Path | None = None) -> None:
-        self.spec, self._registry = _load(path or spec_path())
-        self._validators: dict[str, Draft202012Validator] = {}
+        self.spec, self._strict, self._lenient = _load(path or spec_path())
+        self._validators: dict[tuple[str, bool], Draft202012Validator] = {}
 
     def missing_routes(self, routes: Iterable[tuple[str, str]]) -> list[str]:
         """Each (METHOD, template) that the spec does not have."""
@@ -70,20 +103,22 @@ class SpecChecker:
     def check_routes(self, routes: Iterable[tuple[str, str]]) -> None:
         missing = self.missing_routes(routes)
         if missing:
-            raise RuntimeError(f"fake serves routes that are not in discord-openapi.json: {missing}")
-
-    def _validator(self, pointer: str) -> Draft202012Validator:
-        if pointer not in self._validators:
-            self._validators[pointer] = Draft202012Validator(
-                {"$ref": pointer}, registry=self._registry
+            raise RuntimeError(
+                f"fake serves routes that are not in discord-openapi.json: {missing}"
             )
-        return self._validators[pointer]
 
-    def _errors(self, pointer: str, instance: Any, label: str) -> list[str]:
-        errors = list(self._validator(pointer).iter_errors(instance))
+    def _validator(self, pointer: str, lenient: bool) -> Draft202012Validator:
+        key = (pointer, lenient)
+        if key not in self._validators:
+            registry = self._lenient if lenient else self._strict
+            self._validators[key] = Draft202012Validator({"$ref": pointer}, registry=registry)
+        return self._validators[key]
+
+    def _errors(self, pointer: str, instance: Any, label: str, *, lenient: bool) -> list[str]:
+        errors = list(self._validator(pointer, lenient).iter_errors(instance))
         if not errors:
             return []
-        error = best_match(errors)
+        error = _explain(max(errors, key=relevance))
         where = "/".join(str(p) for p in error.absolute_path) or "(root)"
         return [f"{label}: at {where}: {error.message[:400]}"]
 
@@ -95,9 +130,15 @@ class SpecChecker:
         if "application/json" not in content:
             return [f"{label}: the spec takes no JSON body here"] if body is not None else []
         pointer = _pointer(
-            "paths", template, method.lower(), "requestBody", "content", "application/json", "schema"
+            "paths",
+            template,
+            method.lower(),
+            "requestBody",
+            "content",
+            "application/json",
+            "schema",
         )
-        return self._errors(pointer, body, label)
+        return self._errors(pointer, body, label, lenient=True)
 
     def response_errors(self, method: str, template: str, status: int, body: Any) -> list[str]:
         """Violations of the spec's response schema for this status ([] if none)."""
@@ -120,4 +161,5 @@ class SpecChecker:
             return [f"{label}: the spec has no body here"] if body is not None else []
         if body is None:
             return [f"{label}: the spec expects a JSON body"]
-        return self._errors(_pointer(*parts, "content", "application/json", "schema"), body, label)
+        pointer = _pointer(*parts, "content", "application/json", "schema")
+        return self._errors(pointer, body, label, lenient=False)

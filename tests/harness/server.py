@@ -1,0 +1,372 @@
+# ruff: noqa: ASYNC109  (the waiting API takes explicit `timeout=` arguments by design)
+"""`FakeDiscord`: an aiohttp server on 127.0.0.1 that plays Discord's REST API and gateway.
+
+It records every request, answers unknown routes with 404 (listed in `unknown_routes`), checks
+each JSON body and answer against Discord's OpenAPI spec (`spec_violations`), and can inject
+faults (429 / 5xx on REST, a dropped gateway connection).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import math
+import mimetypes
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+from aiohttp import web
+
+from .actions import ActionsMixin
+from .callbacks import INITIAL_RESPONSE_DEADLINE, CallbackApi
+from .gateway import Gateway
+from .interactions import Interaction
+from .observe import ObserveMixin
+from .rest import Call, Reply, RestApi, RestError, Router
+from .spec import SpecChecker
+from .world import EPHEMERAL, LOADING, Channel, Json, StoredMessage, User, World
+
+T = TypeVar("T")
+
+
+@dataclass
+class Fault:
+    method: str
+    path_pattern: str
+    status: int
+    retry_after: float | None
+    times: int
+    hits: int = 0
+
+    def matches(self, method: str, path: str, template: str) -> bool:
+        if self.hits >= self.times or self.method.upper() not in (method, "*"):
+            return False
+        if self.path_pattern in (path, template):
+            return True
+        try:
+            return re.fullmatch(self.path_pattern, path) is not None
+        except re.error:
+            return False
+
+
+class FakeDiscord(ActionsMixin, ObserveMixin):
+    """A fake Discord for one test: one guild with a #general channel, the bot and its owner."""
+
+    def __init__(
+        self,
+        *,
+        guild_name: str = "Fake Guild",
+        bot_name: str = "interview-bot",
+        interaction_deadline: float = INITIAL_RESPONSE_DEADLINE,
+        spec_path: Path | None = None,
+    ) -> None:
+        self.world = World(bot_name=bot_name)
+        self.guild = self.world.add_guild(guild_name)
+        self.general = self.world.add_channel(self.guild, "general")
+        self.spec = SpecChecker(spec_path)
+        self.gateway = Gateway(self.world, lambda: self.gateway_url, self.notify)
+        self.interaction_deadline = interaction_deadline
+        self.requests: list[Json] = []
+        self.unknown_routes: list[str] = []
+        self.spec_violations: list[str] = []
+        self.faults: list[Fault] = []
+        self.faults_triggered: list[Json] = []
+        self.interactions: dict[int, Interaction] = {}
+        self.by_token: dict[str, Interaction] = {}
+        self.late_callbacks: list[Interaction] = []
+        self.bots: list[Any] = []  # (bot, task) pairs started by connect_bot
+        self.blobs: dict[int, bytes] = {}  # attachment id -> bytes, served at /attachments/
+        self.router = Router()
+        RestApi(self).register(self.router)
+        CallbackApi(self).register(self.router)
+        self.port = 0
+        self._runner: web.AppRunner | None = None
+        self._tick = asyncio.Event()
+        self._init_observe()
+
+    # -- lifecycle ----------------------------------------------------------------------
+    @property
+    def rest_base(self) -> str:
+        return f"http://127.0.0.1:{self.port}/api/v10"
+
+    @property
+    def gateway_url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}/"
+
+    @property
+    def application_id(self) -> int:
+        return self.world.application_id
+
+    @property
+    def bot_user(self) -> User:
+        return self.world.bot_user
+
+    async def start(self) -> None:
+        self.spec.check_routes(self.router.templates())
+        app = web.Application(client_max_size=64 * 1024 * 1024)
+        app.router.add_get("/", self.gateway.handle)
+        app.router.add_route("*", "/api/v10/{tail:.*}", self._handle_http)
+        app.router.add_get("/attachments/{channel_id}/{attachment_id}/{name}", self._attachment)
+        app.router.add_route("*", "/{tail:.*}", self._not_api)
+        self._runner = web.AppRunner(app, access_log=None, handle_signals=False)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        self.port = self._runner.addresses[0][1]
+
+    async def close(self) -> None:
+        await self.gateway.close()
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    async def __aenter__(self) -> FakeDiscord:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    # -- HTTP plumbing ------------------------------------------------------------------
+    @staticmethod
+    def _json(status: int, body: Any, headers: dict[str, str] | None = None) -> web.Response:
+        data = None if body is None else json.dumps(body).encode()
+        hdrs = {"Content-Type": "application/json"} if data is not None else {}
+        return web.Response(status=status, body=data, headers=hdrs | (headers or {}))
+
+    @staticmethod
+    async def _read_body(request: web.Request) -> tuple[Any, list[tuple[str, bytes]]]:
+        files: list[tuple[str, bytes]] = []
+        if request.content_type == "multipart/form-data":
+            body = None
+            reader = await request.multipart()
+            while (part := await reader.next()) is not None:
+                if part.name == "payload_json":  # type: ignore[union-attr]
+                    body = json.loads(await part.text())  # type: ignore[union-attr]
+                else:
+                    name = part.filename or part.name or "file"  # type: ignore[union-attr]
+                    files.append((name, bytes(await part.read())))  # type: ignore[union-attr]
+            return body, files
+        text = await request.text()
+        if request.content_type == "application/json" and text:
+            return json.loads(text), files
+        return (text or None), files
+
+    async def _handle_http(self, request: web.Request) -> web.Response:
+        method, path = request.method, "/" + request.match_info["tail"]
+        body, files = await self._read_body(request)
+        query = dict(request.query)
+        record: Json = {"method": method, "path": path, "query": query, "json": body}
+        record["files"] = [name for name, _ in files]
+        self.requests.append(record)
+        found = self.router.match(method, path)
+        if found is None:
+            self.unknown_routes.append(f"{method} {path}")
+            record["status"] = 404
+            return self._json(404, {"message": "404: Not Found", "code": 0})
+        template, params, handler = found
+        record["route"] = template
+        if isinstance(body, str):
+            self.spec_violations.append(f"{method} {template} request: body is not JSON")
+        elif body is not None:
+            self.spec_violations += self.spec.request_errors(method, template, body)
+        fault = next((f for f in self.faults if f.matches(method, path, template)), None)
+        if fault is not None:
+            record["status"] = fault.status
+            return self._fault_reply(fault, method, path)
+        call = Call(method, path, template, params, query, body, files)
+        try:
+            reply = await handler(call)
+        except RestError as exc:
+            reply = Reply(exc.status, {"message": exc.message, "code": exc.code})
+        record["status"] = reply.status
+        self.spec_violations += self.spec.response_errors(
+            method, template, reply.status, reply.body
+        )
+        return self._json(reply.status, reply.body)
+
+    async def _attachment(self, request: web.Request) -> web.Response:
+        """The CDN: bytes of a file uploaded by the bot or a user."""
+        blob = self.blobs.get(int(request.match_info["attachment_id"]))
+        if blob is None:
+            self.unknown_routes.append(f"GET {request.path}")
+            return web.Response(status=404)
+        kind = mimetypes.guess_type(request.match_info["name"])[0] or "application/octet-stream"
+        return web.Response(body=blob, content_type=kind)
+
+    async def _not_api(self, request: web.Request) -> web.Response:
+        self.unknown_routes.append(f"{request.method} {request.path}")
+        return self._json(404, {"message": "404: Not Found", "code": 0})
+
+    # -- faults -------------------------------------------------------------------------
+    def fail_next(
+        self,
+        method: str,
+        path_pattern: str,
+        status: int,
+        retry_after: float | None = None,
+        times: int = 1,
+    ) -> Fault:
+        """Make the next `times` matching REST calls fail with `status` (429, 500, ...).
+
+        `path_pattern` is a spec template ("/channels/{channel_id}/messages"), a concrete path,
+        or a regular expression matched against the whole path (after /api/v10).
+        """
+        fault = Fault(method.upper(), path_pattern, status, retry_after, times)
+        self.faults.append(fault)
+        return fault
+
+    def _fault_reply(self, fault: Fault, method: str, path: str) -> web.Response:
+        fault.hits += 1
+        self.faults_triggered.append(
+            {"method": method, "path": path, "status": fault.status, "at": time.monotonic()}
+        )
+        if fault.status != 429:
+            return self._json(fault.status, {"message": f"{fault.status}: fake failure", "code": 0})
+        wait = 0.1 if fault.retry_after is None else fault.retry_after
+        headers = {
+            "Retry-After": str(math.ceil(wait)),
+            "X-RateLimit-Limit": "5",
+            "X-RateLimit-Remaining": "0",
+            "X-RateLimit-Reset": f"{time.time() + wait:.3f}",
+            "X-RateLimit-Reset-After": f"{wait:.3f}",
+            "X-RateLimit-Bucket": "fake-bucket",
+            "X-RateLimit-Scope": "user",
+            "Via": "1.1 google",  # discord.py treats a 429 without Via as a Cloudflare ban
+        }
+        body = {"message": "You are being rate limited.", "retry_after": wait, "global": False}
+        return self._json(429, body | {"code": 0}, headers)
+
+    async def drop_gateway(self) -> None:
+        """Close the bot's gateway connection; it should RESUME and get missed events replayed."""
+        await self.gateway.drop()
+
+    # -- events and waiting -------------------------------------------------------------
+    def dispatch(self, event: str, data: Json) -> int | None:
+        return self.gateway.dispatch(event, data)
+
+    def notify(self) -> None:
+        tick, self._tick = self._tick, asyncio.Event()
+        tick.set()
+
+    def loop_time(self) -> float:
+        return asyncio.get_running_loop().time()
+
+    async def wait_until(
+        self, check: Callable[[], T | None], timeout: float, describe: Callable[[], str]
+    ) -> T:
+        """Wait until check() returns something other than None; AssertionError on timeout."""
+        try:
+            async with asyncio.timeout(timeout):
+                while (result := check()) is None:
+                    await self._tick.wait()
+                return result
+        except TimeoutError:
+            raise AssertionError(f"timed out after {timeout}s: {describe()}") from None
+
+    # -- messages the bot makes ---------------------------------------------------------
+    def gateway_message(self, message: Json) -> Json:
+        """A stored message as MESSAGE_CREATE/UPDATE carries it (guild_id, member)."""
+        channel = self.world.channels[int(message["channel_id"])]
+        if channel.guild is None:
+            return message
+        member = channel.guild.members.get(int(message["author"]["id"]))
+        extra: Json = {"guild_id": str(channel.guild.id)}
+        if member is not None and "webhook_id" not in message:
+            extra["member"] = member.payload(with_user=False)
+        return message | extra
+
+    def attachments_for(
+        self, channel: Channel, files: list[tuple[str, bytes]], body: Json | None = None
+    ) -> list[Json]:
+        """Attachment payloads for uploaded (filename, bytes), served back on /attachments/."""
+        described = {str(a.get("id")): a for a in (body or {}).get("attachments") or []}
+        out = []
+        for index, (name, data) in enumerate(files):
+            aid = self.world.ids.next()
+            self.blobs[aid] = data
+            url = f"http://127.0.0.1:{self.port}/attachments/{channel.id}/{aid}/{name}"
+            item = {
+                "id": str(aid),
+                "filename": name,
+                "size": len(data),
+                "url": url,
+                "proxy_url": url,
+                "content_type": mimetypes.guess_type(name)[0] or "application/octet-stream",
+            }
+            if described.get(str(index), {}).get("description"):
+                item["description"] = described[str(index)]["description"]
+            out.append(item)
+        return out
+
+    def post_bot_message(
+        self,
+        channel: Channel,
+        body: Json,
+        files: list[tuple[str, bytes]],
+        *,
+        extra: Json | None = None,
+    ) -> Json:
+        flags = int(body.get("flags") or 0)
+        content = body.get("content") or ""
+        has_payload = any(body.get(k) for k in ("embeds", "components", "sticker_ids", "poll"))
+        if not (content or has_payload or files or flags & LOADING):
+            raise RestError(400, 50006, "Cannot send an empty message")
+        if len(content) > 2000:
+            raise RestError(400, 50035, "Invalid Form Body: content: at most 2000 characters")
+        if channel.is_thread and channel.archived:
+            if channel.locked:
+                raise RestError(400, 50083, "Thread is archived")
+            channel.archived = False
+            self.dispatch("THREAD_UPDATE", channel.payload())
+        if body.get("enforce_nonce") and body.get("nonce") is not None:
+            for stored in self.world.messages.values():  # Discord dedups a repeated nonce
+                same = stored.versions[0].get("nonce") == body["nonce"]
+                if same and stored.by_bot and stored.channel_id == channel.id:
+                    return stored.current
+        attachments = self.attachments_for(channel, files, body)
+        msg = self.world.build_message(
+            channel, self.world.bot_user, body, attachments=attachments, extra=extra
+        )
+        self.world.store(msg, by_bot=True, files=files)
+        if not flags & EPHEMERAL:
+            self.dispatch("MESSAGE_CREATE", self.gateway_message(msg))
+        self.notify()
+        return msg
+
+    def edit_bot_message(
+        self,
+        stored: StoredMessage,
+        body: Json,
+        files: list[tuple[str, bytes]],
+        *,
+        finish_loading: bool = False,
+    ) -> Json:
+        attachments = None
+        if files or "attachments" in body:
+            keep = {str(a.get("id")) for a in body.get("attachments") or []}
+            old = [a for a in stored.current["attachments"] if a["id"] in keep]
+            channel = self.world.channels[stored.channel_id]
+            attachments = old + self.attachments_for(channel, files, body)
+            stored.files.extend(files)
+        new = self.world.edit_message(stored, body, attachments)
+        if finish_loading:
+            new["flags"] &= ~LOADING
+        if not new["flags"] & EPHEMERAL:
+            self.dispatch("MESSAGE_UPDATE", self.gateway_message(new))
+        self.notify()
+        return new
+
+    def delete_message(self, stored: StoredMessage) -> None:
+        stored.deleted = True
+        channel = self.world.channels[stored.channel_id]
+        if not stored.current["flags"] & EPHEMERAL:
+            event: Json = {"id": str(stored.id), "channel_id": str(channel.id)}
+            if channel.guild is not None:
+                event["guild_id"] = str(channel.guild.id)
+            self.dispatch("MESSAGE_DELETE", event)
+        self.notify()
