@@ -27,8 +27,10 @@ from tests.harness import FakeDiscord
 from tests.harness.fixtures import connect_bot, disconnect_bot
 
 ROOT = Path(__file__).resolve().parents[1]
-ANSWER = ("It memorises the noise of its training data, so it does well there and fails to "
-          "generalise to unseen data; regularisation and early stopping prevent it.")
+ANSWER = (
+    "It memorises the noise of its training data, so it does well there and fails to "
+    "generalise to unseen data; regularisation and early stopping prevent it."
+)
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -107,12 +109,18 @@ def main() -> int:
     parser.add_argument("--answers", type=int, default=3)
     args = parser.parse_args()
     result = asyncio.run(run(args.sessions, args.answers))
-    print(f"{result['sessions']} concurrent sessions, {result['answers']} answers in "
-          f"{result['seconds']:.1f} s")
-    print(f"message -> bot reply: p50 {result['reply_p50_ms']:.1f} ms, "
-          f"p99 {result['reply_p99_ms']:.1f} ms")
-    print(f"event-loop lag: p50 {result['lag_p50_ms']:.1f} ms, p99 {result['lag_p99_ms']:.1f} ms,"
-          f" max {result['lag_max_ms']:.1f} ms")
+    print(
+        f"{result['sessions']} concurrent sessions, {result['answers']} answers in "
+        f"{result['seconds']:.1f} s"
+    )
+    print(
+        f"message -> bot reply: p50 {result['reply_p50_ms']:.1f} ms, "
+        f"p99 {result['reply_p99_ms']:.1f} ms"
+    )
+    print(
+        f"event-loop lag: p50 {result['lag_p50_ms']:.1f} ms, p99 {result['lag_p99_ms']:.1f} ms,"
+        f" max {result['lag_max_ms']:.1f} ms"
+    )
     return 0
 
 

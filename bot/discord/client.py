@@ -62,6 +62,12 @@ class InterviewBot(commands.Bot):
             synced = await self.tree.sync()
             log.info("synced %d global commands", len(synced))
 
+    async def close(self) -> None:
+        """End running sessions while Discord is still reachable (their threads get the
+        scoreboard), then disconnect."""
+        await self.app.manager.shutdown()
+        await super().close()
+
     async def on_ready(self) -> None:
         """Log who we are and where."""
         log.info("connected as %s in %d servers", self.user, len(self.guilds))

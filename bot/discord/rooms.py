@@ -120,7 +120,7 @@ class Rooms:
                 room.buttons_on = None if last else message
             case TimeWarning():
                 await thread.send(f"⏳ {event.seconds_left:.0f} seconds left.")
-            case TimedOut():
+            case TimedOut() if room.asked is None:  # quick-fire shows it in the countdown
                 await thread.send("⌛ Time is up.")
             case QuickFireAsked():
                 room.asked = event

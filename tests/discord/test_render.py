@@ -15,12 +15,30 @@ from tests.conftest import ROOT
 def long_reveal() -> Revealed:
     paragraph = "Gradient boosting fits each new tree to the residuals. " * 40
     results = tuple(
-        NodeResult(f"n{i}", f"Follow-up {i}?", paragraph * 2, "123", 0.5, ("a",) * 30,
-                   ("b",) * 30, "answered")
+        NodeResult(
+            f"n{i}",
+            f"Follow-up {i}?",
+            paragraph * 2,
+            "123",
+            0.5,
+            ("a",) * 30,
+            ("b",) * 30,
+            "answered",
+        )
         for i in range(4)
     )
-    return Revealed("s", "n0", "Explain boosting.", paragraph * 5, ("Tip " * 300,) * 5, 0.5,
-                    results, "answered", 1, 3)
+    return Revealed(
+        "s",
+        "n0",
+        "Explain boosting.",
+        paragraph * 5,
+        ("Tip " * 300,) * 5,
+        0.5,
+        results,
+        "answered",
+        1,
+        3,
+    )
 
 
 def test_chunks_split_on_boundaries_within_the_limit() -> None:
@@ -40,15 +58,17 @@ def test_reveal_embeds_respect_discord_limits() -> None:
         assert len(embed.fields) <= render.FIELDS_PER_EMBED
         assert all(len(f.value or "") <= render.FIELD_LIMIT for f in embed.fields)
         assert all(len(f.name or "") <= 256 for f in embed.fields)
-    text = " ".join((e.description or "") + "".join(f.value or "" for f in e.fields)
-                    for e in embeds)
+    text = " ".join(
+        (e.description or "") + "".join(f.value or "" for f in e.fields) for e in embeds
+    )
     assert "✘ b" in text
     assert "✔ a" in text
 
 
 def test_scoreboard_uses_mentions_not_names() -> None:
-    ended = SessionEnded("s", Mode.GROUP, "completed",
-                         (ScoreLine("111", 3.0, 2), ScoreLine("@everyone", 0.0, 0)))
+    ended = SessionEnded(
+        "s", Mode.GROUP, "completed", (ScoreLine("111", 3.0, 2), ScoreLine("@everyone", 0.0, 0))
+    )
     embed = render.scoreboard_embed(ended)
     assert "<@111>" in (embed.description or "")
     assert "🥇" in (embed.description or "")
@@ -58,8 +78,14 @@ def test_readme_invite_asks_for_exactly_what_the_bot_uses() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     value = int(re.search(r"permissions=(\d+)", readme).group(1))  # type: ignore[union-attr]
     granted = {name for name, on in discord.Permissions(value) if on}
-    assert granted == {"read_messages", "send_messages", "create_public_threads",
-                       "send_messages_in_threads", "embed_links", "read_message_history"}
+    assert granted == {
+        "read_messages",
+        "send_messages",
+        "create_public_threads",
+        "send_messages_in_threads",
+        "embed_links",
+        "read_message_history",
+    }
 
 
 def test_only_the_intents_needed() -> None:

@@ -88,3 +88,22 @@ def text_of(message: dict[str, Any]) -> str:
         ]
         parts += [f"{f['name']} {f['value']}" for f in embed.get("fields", [])]
     return "\n".join(parts)
+
+
+async def private_answer(interaction: Any) -> str:
+    """The ephemeral sentence the bot answered an interaction with (a reply or a follow-up)."""
+    from tests.harness import is_ephemeral  # noqa: PLC0415
+
+    callback = await interaction.response()
+    message = await (interaction.reply() if callback["type"] == 4 else interaction.followup())
+    assert is_ephemeral(message), message
+    return str(message["content"])
+
+
+async def eventually(check: Any, timeout: float = 5) -> None:
+    """Poll `check()` until it is true (for state the fake is not told about)."""
+    import asyncio  # noqa: PLC0415
+
+    async with asyncio.timeout(timeout):
+        while not check():
+            await asyncio.sleep(0.01)

@@ -1,4 +1,3 @@
-# ruff: noqa: ASYNC109  (the waiting API takes explicit `timeout=` arguments by design)
 """pytest glue: the `fake_discord` fixture and `connect_bot` for a real discord.py client.
 
 Import the fixture into a test module (`from tests.harness.fixtures import fake_discord`) or list

@@ -1,4 +1,3 @@
-# ruff: noqa: ASYNC109  (the waiting API takes explicit `timeout=` arguments by design)
 """Test-side interactions: the payloads a Discord client would produce, and what the bot answered.
 
 `Interaction` is the test's handle on one INTERACTION_CREATE: the callback(s) the bot posted, the

@@ -1,4 +1,3 @@
-# ruff: noqa: ASYNC109  (the waiting API takes explicit `timeout=` arguments by design)
 """Looking at what the bot did: its messages (stepped through with cursors), edits, threads and
 gateway traffic. Mixed into `FakeDiscord`.
 """

@@ -1,4 +1,3 @@
-# ruff: noqa: ASYNC109  (the waiting API takes explicit `timeout=` arguments by design)
 """`FakeDiscord`: an aiohttp server on 127.0.0.1 that plays Discord's REST API and gateway.
 
 It records every request, answers unknown routes with 404 (listed in `unknown_routes`), checks
