@@ -161,10 +161,20 @@ def _topic_overlap(question: Question, node: Node, words: Words) -> float:
     mine = words.content_stems()
     if not mine:
         return 0.0
-    vocabulary: set[str] = set()
-    for source in (question, node):
-        texts = [source.prompt, source.reference_answer]
-        texts += [phrase for point in source.key_points for phrase in point.phrases]
-        for text in texts:
-            vocabulary |= Words.of(text).content_stems()
-    return len(mine & vocabulary) / len(mine)
+    return len(mine & (_vocabulary(question) | _vocabulary(node))) / len(mine)
+
+
+_VOCABULARIES: dict[int, tuple[Node, frozenset[str]]] = {}
+
+
+def _vocabulary(source: Node) -> frozenset[str]:
+    """Content stems of a node's prompt, reference answer and phrases, computed once per node
+    object (keyed by identity: hashing a frozen model would walk its whole follow-up tree)."""
+    cached = _VOCABULARIES.get(id(source))
+    if cached is not None and cached[0] is source:
+        return cached[1]
+    texts = [source.prompt, source.reference_answer]
+    texts += [phrase for point in source.key_points for phrase in point.phrases]
+    stems = frozenset().union(*(Words.of(text).content_stems() for text in texts))
+    _VOCABULARIES[id(source)] = (source, stems)
+    return stems

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
@@ -38,7 +39,8 @@ FUNCTION_WORDS = frozenset(
 _SPELLING = re.compile(r"(?<=\w{3})is(e|ed|es|ing|ation|ations|er|ers)\b")
 _LETTER_DIGIT = re.compile(r"\b([b-hj-z]) (\d+)\b")  # "l 2" -> "l2"; never "a 99"
 _NON_WORD = re.compile(r"[^a-z0-9' ]+")
-_stemmer = snowballstemmer.stemmer("english")
+# Snowball stemmers keep state while stemming: one per thread, since grading runs in workers.
+_local = threading.local()
 
 
 def normalise(text: str) -> str:
@@ -54,7 +56,10 @@ def normalise(text: str) -> str:
 @lru_cache(maxsize=65536)
 def stem(word: str) -> str:
     """The Snowball stem of one normalised word."""
-    return str(_stemmer.stemWord(word))
+    stemmer = getattr(_local, "stemmer", None)
+    if stemmer is None:
+        stemmer = _local.stemmer = snowballstemmer.stemmer("english")
+    return str(stemmer.stemWord(word))
 
 
 @lru_cache(maxsize=65536)

@@ -97,3 +97,31 @@ def test_stricter_threshold_rejects_near_misses(mini_bank: Bank) -> None:
     strict = AnswerGrader(GraderConfig(fuzzy_threshold=0.99)).grade(question, node, text)
     assert "assign" in loose.covered_ids
     assert "assign" not in strict.covered_ids
+
+
+def test_grading_is_safe_in_parallel_threads(mini_bank: Bank) -> None:
+    """The engine grades in worker threads; results must not depend on what else runs."""
+    from concurrent.futures import ThreadPoolExecutor  # noqa: PLC0415
+
+    grader = AnswerGrader()
+    question, node = mini_bank.node("t-overfitting")
+    text = (
+        "Overfitting means the model memorises the noise in its training data, so it fails "
+        "to generalise to unseen data; regularisation, dropout and early stopping help. "
+    ) * 8
+    import sys  # noqa: PLC0415
+
+    from bot.grading.text import stem  # noqa: PLC0415
+
+    expected = grader.grade(question, node, text)
+    words = [f"{w}{i}ization" for i, w in enumerate(["regular", "general", "normal"] * 300)]
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads as often as possible
+    try:
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            stems = list(pool.map(stem, words))  # uncached words: the stemmer really runs
+            results = list(pool.map(lambda _: grader.grade(question, node, text), range(50)))
+    finally:
+        sys.setswitchinterval(interval)
+    assert stems == [stem.__wrapped__(w) for w in words]
+    assert all(r == expected for r in results)

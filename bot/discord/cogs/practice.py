@@ -10,6 +10,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.discord.cogs.common import DIFFICULTIES, launch, topic_autocomplete
+from bot.discord.errors import sentence_for
 from bot.discord.rooms import NO_PINGS
 from bot.discord.threads import room_here, who
 from bot.discord.views import is_moderator
@@ -147,6 +148,10 @@ class PracticeCog(commands.Cog):
             return
         except InterviewBotError as error:
             await message.reply(str(error), mention_author=False, allowed_mentions=NO_PINGS)
+        except Exception as error:
+            await message.reply(
+                sentence_for(error), mention_author=False, allowed_mentions=NO_PINGS
+            )
 
     @commands.Cog.listener()
     async def on_raw_thread_delete(self, payload: discord.RawThreadDeleteEvent) -> None:
