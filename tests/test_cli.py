@@ -235,3 +235,10 @@ def test_answers_survive_the_process_being_stopped(tmp_path: Path, sig: signal.S
         assert proc.returncode == 130
         assert "Everything you answered is saved." in err
     assert attempts(tmp_path) == [("ada", "t-backprop", "answered")]
+
+
+def test_run_without_token_says_how_to_get_one(tmp_path: Path) -> None:
+    result = run(tmp_path, "run")
+    assert result.returncode == 2
+    assert result.stderr.strip().startswith("DISCORD_TOKEN is not set: create an application")
+    assert len(result.stderr.strip().splitlines()) == 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
@@ -17,6 +18,12 @@ MIN_SOUND_KEY = 3  # sound-alike only for one-word phrases with a key this long 
 # What one Snowball stem may keep that another inflection of the same word loses
 # ("imbalanc" / "imbal"); a tail like "i" ("memori" / "memor") is another word.
 _STEM_TAILS = frozenset({"anc", "enc", "e", "ed", "at", "iz", "ize", "al"})
+
+
+@lru_cache(maxsize=65536)
+def phrase_words(phrase: str) -> Words:
+    """A bank phrase, normalised once (the same phrases are looked up in every answer)."""
+    return Words.of(phrase)
 
 
 def same_word(phrase_word: str, phrase_stem: str, word: str, word_stem: str) -> bool:
@@ -73,7 +80,7 @@ class AnswerIndex:
         With `fuzzy=False` only the same words (stems) count: for misconceptions, where a
         near miss ("bagging reduces bias" for "boosting reduces bias") must not fire.
         """
-        target = Words.of(phrase)
+        target = phrase_words(phrase)
         if not target.stems:
             return None
         exact = self._exact(target)

@@ -128,3 +128,22 @@ async def test_the_bot_never_pings_anyone(
     for request in sent:
         assert request["json"].get("allowed_mentions") == {"parse": []}, request
     assert not any("@everyone" in (m["content"] or "") for m in fake.bot_messages())
+
+
+async def test_messages_outside_sessions_are_ignored_and_topics_autocomplete(
+    fake_discord: FakeDiscord, bot: InterviewBot, cast: Cast
+) -> None:
+    fake = fake_discord
+    await fake.user_types(cast.ada, fake.general, "the chain rule, gradients of the loss")
+    typing = await fake.autocomplete(
+        cast.ada, fake.general, "interview", {"topic": "learn"}, focused="topic"
+    )
+    await typing.response()
+    assert [c["value"] for c in typing.choices or []] == ["deep-learning"]
+    topics = await fake.run_command(cast.ada, fake.general, "topics")
+    assert "**deep-learning**: 1 questions, 0 quick-fire" in await private_answer(topics)
+    tips = await fake.run_command(cast.ada, fake.general, "tips")
+    reply = await tips.reply()
+    assert reply["embeds"][0]["fields"][0]["name"] == "Communication"
+    # the typed message in #general got no answer: everything the bot said there is private
+    assert all(m["flags"] & 64 for m in fake.bot_messages(fake.general))
