@@ -51,6 +51,19 @@ def run(
     )
 
 
+def spawn(tmp_path: Path, *args: str) -> subprocess.Popen[str]:
+    """`interview-bot ARGS` as a live process with pipes (for conversations and signals)."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "bot", *args],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env_for(tmp_path),
+        cwd=ROOT,
+    )
+
+
 def attempts(tmp_path: Path) -> list[tuple[str, str, str]]:
     with sqlite3.connect(tmp_path / "data" / "interview-bot.db") as db:
         return db.execute("select user_id, node_id, outcome from attempts order by id").fetchall()
@@ -160,15 +173,7 @@ def test_practice_quickfire_through_stdin(tmp_path: Path) -> None:
         "What do we breathe?": "chair",
         "Name a boosting library.": "XGBoost",
     }
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "bot", "practice", "--mode", "quickfire", "--user", "ada"],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env_for(tmp_path),
-        cwd=ROOT,
-    )
+    proc = spawn(tmp_path, "practice", "--mode", "quickfire", "--user", "ada")
     assert proc.stdin is not None
     assert proc.stdout is not None
     seen = []
@@ -212,15 +217,7 @@ def test_bad_setting_fails_with_one_sentence(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGKILL])
 def test_answers_survive_the_process_being_stopped(tmp_path: Path, sig: signal.Signals) -> None:
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "bot", "practice", "--topic", "deep-learning", "--user", "ada"],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env_for(tmp_path),
-        cwd=ROOT,
-    )
+    proc = spawn(tmp_path, "practice", "--topic", "deep-learning", "--user", "ada")
     assert proc.stdin is not None
     assert proc.stdout is not None
     proc.stdin.write("Backprop applies the chain rule to get gradients of the loss.\n")

@@ -6,12 +6,14 @@ import asyncio
 import logging
 import random
 from abc import ABC, abstractmethod
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from bot.bank.catalog import Bank
 from bot.engine.clock import Clock
 from bot.engine.events import Event, Mode, ParticipantsChanged, ScoreLine, SessionEnded
 from bot.engine.ports import EventSink, Grader, Repository, SessionRecord
+from bot.engine.selection import T, pick
 from bot.engine.timers import Timers
 from bot.errors import InvalidAnswer, NotAllowed, NotAParticipant, SessionOver
 
@@ -96,6 +98,22 @@ class Session(ABC):
             message = f"The answer is {len(stripped):,} characters; the limit is {limit:,}."
             raise InvalidAnswer(self.id, message)
         return stripped
+
+    async def choose(
+        self,
+        candidates: Sequence[T],
+        count: int,
+        window: int,
+        topic: str | None,
+        difficulty: str | None,
+    ) -> list[T]:
+        """Up to `count` items, those no participant saw in their last `window` first."""
+        recent: list[str] = []
+        for person in self.participants:
+            recent += await self.services.repository.recent_question_ids(person, window)
+        return pick(
+            candidates, count, recent, self.services.rng, topic=topic, difficulty=difficulty
+        )
 
     async def join(self, participant: str) -> None:
         """Add a participant (group and quick-fire rounds)."""

@@ -23,7 +23,6 @@ from bot.engine.events import (
     TimeWarning,
 )
 from bot.engine.ports import AttemptRecord, EventSink
-from bot.engine.selection import pick
 from bot.errors import NothingToAnswer, NotYourTurn
 from bot.grading.grader import Grade
 from bot.grading.speech_metrics import SpeechMetrics, TimedWord
@@ -126,19 +125,10 @@ class InterviewSession(Session):
         """Choose the questions (fresh ones first) and ask the first."""
         async with self._lock:
             self.require_open()
-            recent: list[str] = []
-            for person in self.participants:
-                repo = self.services.repository
-                recent += await repo.recent_question_ids(person, self.options.recent_window)
             o = self.options
             candidates = self.services.bank.select_questions(o.topic, _difficulty(o.difficulty))
-            self._questions = pick(
-                candidates,
-                o.questions,
-                recent,
-                self.services.rng,
-                topic=o.topic,
-                difficulty=o.difficulty,
+            self._questions = await self.choose(
+                candidates, o.questions, o.recent_window, o.topic, o.difficulty
             )
             await self.save()
             await self._ask_next_question()

@@ -16,7 +16,6 @@ from bot.engine.events import (
     TimedOut,
 )
 from bot.engine.ports import AttemptRecord, EventSink
-from bot.engine.selection import pick
 from bot.errors import NothingToAnswer
 
 
@@ -93,15 +92,9 @@ class QuickFireSession(Session):
             self.require_open()
             o = self.options
             level = Difficulty(o.difficulty) if o.difficulty else None
-            recent = await self.services.repository.recent_question_ids(self.host, o.recent_window)
             candidates = self.services.bank.select_quickfire(o.topic, level)
-            self._items = pick(
-                candidates,
-                o.items,
-                recent,
-                self.services.rng,
-                topic=o.topic,
-                difficulty=o.difficulty,
+            self._items = await self.choose(
+                candidates, o.items, o.recent_window, o.topic, o.difficulty
             )
             await self.save()
             await self._ask_next()
