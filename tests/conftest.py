@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import random
 import shutil
 from collections.abc import AsyncIterator
@@ -9,6 +10,7 @@ from pathlib import Path
 from typing import TypeVar
 
 import pytest
+import sqlalchemy as sa
 
 from bot.bank.catalog import Bank
 from bot.bank.loader import load_bank
@@ -16,7 +18,7 @@ from bot.engine.base import Services
 from bot.engine.clock import ManualClock
 from bot.engine.events import Event
 from bot.grading.grader import AnswerGrader
-from bot.store.migrate import upgrade
+from bot.store.migrate import downgrade, upgrade
 from bot.store.repository import SqlRepository
 
 DATA = Path(__file__).parent / "data"
@@ -30,17 +32,28 @@ def mini_bank() -> Bank:
     return load_bank([DATA / "mini_bank.yaml"])
 
 
+# The store (and everything using it) runs on SQLite unless this names a PostgreSQL database,
+# as CI does for a second run: postgresql+asyncpg://user:password@127.0.0.1:5432/name
+POSTGRES_URL = os.environ.get("INTERVIEW_BOT_TEST_DATABASE_URL")
+
+
 @pytest.fixture(scope="session")
-def migrated_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One SQLite file migrated to head, copied by each test that needs a store."""
+def migrated_db(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """PostgreSQL migrated down to nothing and up to head; or a migrated SQLite template."""
+    if POSTGRES_URL:
+        downgrade(POSTGRES_URL, "base")
+        upgrade(POSTGRES_URL)
+        return POSTGRES_URL
     path = tmp_path_factory.mktemp("db") / "template.db"
     upgrade(f"sqlite+aiosqlite:///{path}")
-    return path
+    return str(path)
 
 
 @pytest.fixture
-def db_url(migrated_db: Path, tmp_path: Path) -> str:
-    """A fresh, migrated SQLite database for this test."""
+def db_url(migrated_db: str, tmp_path: Path) -> str:
+    """This test's database: PostgreSQL, or a fresh copy of the SQLite template."""
+    if POSTGRES_URL:
+        return POSTGRES_URL
     path = tmp_path / "store.db"
     shutil.copy(migrated_db, path)
     return f"sqlite+aiosqlite:///{path}"
@@ -48,8 +61,11 @@ def db_url(migrated_db: Path, tmp_path: Path) -> str:
 
 @pytest.fixture
 async def repository(db_url: str) -> AsyncIterator[SqlRepository]:
-    """The real SQL repository on this test's database."""
+    """The real SQL repository on this test's database, empty."""
     repo = await SqlRepository.open(db_url)
+    if POSTGRES_URL:
+        async with repo.engine.begin() as conn:
+            await conn.execute(sa.text("TRUNCATE attempts, sessions"))
     yield repo
     await repo.close()
 

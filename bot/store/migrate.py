@@ -21,3 +21,8 @@ def alembic_config(url: str) -> Config:
 def upgrade(url: str, revision: str = "head") -> None:
     """Migrate the database at `url` (blocking: call it in a thread from async code)."""
     command.upgrade(alembic_config(url), revision)
+
+
+def downgrade(url: str, revision: str) -> None:
+    """Migrate the database at `url` back to `revision` ("base": no tables)."""
+    command.downgrade(alembic_config(url), revision)

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from bot.engine.ports import AttemptRecord, SessionRecord
 from bot.store.repository import SqlRepository
+from tests.conftest import POSTGRES_URL
 
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
@@ -32,6 +33,11 @@ def attempt(question: str, minutes: int, user: str = "ada") -> AttemptRecord:
         words_per_minute=120.0,
         filler_words=3,
     )
+
+
+async def test_backend_is_the_one_asked_for(repository: SqlRepository) -> None:
+    expected = "postgresql" if POSTGRES_URL else "sqlite"
+    assert repository.engine.dialect.name == expected
 
 
 async def test_open_migrates_a_new_file(tmp_path: Path) -> None:
@@ -91,12 +97,13 @@ async def test_recent_question_ids_newest_first_and_distinct(repository: SqlRepo
     assert await repository.recent_question_ids("ada", 0) == []
 
 
-async def test_attempt_is_durable_before_the_call_returns(db_url: str) -> None:
+async def test_attempt_is_durable_before_the_call_returns(
+    repository: SqlRepository, db_url: str
+) -> None:
     """A second connection sees the attempt at once: nothing waits in a buffer."""
-    writer = await SqlRepository.open(db_url)
+    writer = repository
     reader = await SqlRepository.open(db_url)
     await writer.save_session(SessionRecord(id="s1", mode="solo", host="ada", started_at=T0))
     await writer.record_attempt(attempt("q1", 0))
     assert len(await reader.attempts_for("ada")) == 1
-    await writer.close()
     await reader.close()
