@@ -11,6 +11,7 @@ from discord.ext import commands
 from bot.app import App
 from bot.discord.cogs.group import GroupCog
 from bot.discord.cogs.practice import PracticeCog
+from bot.discord.cogs.privacy import PrivacyCog
 from bot.discord.cogs.quickfire import QuickFireCog
 from bot.discord.errors import on_app_command_error
 from bot.discord.rooms import COUNTDOWN_TICK_SECONDS, Rooms
@@ -47,7 +48,7 @@ class InterviewBot(commands.Bot):
     async def setup_hook(self) -> None:
         """Add the cogs, install the error handler, sync slash commands."""
         self.tree.on_error = on_app_command_error  # type: ignore[method-assign]
-        for cog in (PracticeCog(self), GroupCog(self), QuickFireCog(self)):
+        for cog in (PracticeCog(self), GroupCog(self), QuickFireCog(self), PrivacyCog(self)):
             await self.add_cog(cog)
         settings = self.app.settings.discord
         if not settings.sync_commands:

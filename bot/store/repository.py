@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event, func, select, update
+from sqlalchemy import Text, cast, delete, event, func, or_, select, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
@@ -109,11 +109,54 @@ class SqlRepository:
             rows = await conn.execute(query)
             return [_aware(dict(row._mapping)) for row in rows]
 
+    async def export_user(self, user_id: str) -> dict[str, Any]:
+        """Everything stored about one person: their attempts and the sessions they were in."""
+        async with self.engine.connect() as conn:
+            rows = await conn.execute(
+                select(sessions).where(_involves(user_id)).order_by(sessions.c.started_at)
+            )
+            their_sessions = [_aware(dict(r._mapping)) for r in rows]
+        return {
+            "user_id": user_id,
+            "sessions": their_sessions,
+            "attempts": await self.attempts_for(user_id),
+        }
+
+    async def delete_user(self, user_id: str) -> int:
+        """Remove every row about one person; returns how many attempts went.
+
+        Their attempts are deleted; a session only they took part in is deleted; in a session
+        shared with others they are taken off the participants (and off the host, which passes
+        to the next participant), so nothing names them any more.
+        """
+        async with self.engine.begin() as conn:
+            gone = await conn.execute(delete(attempts).where(attempts.c.user_id == user_id))
+            rows = (await conn.execute(select(sessions).where(_involves(user_id)))).all()
+            for row in rows:
+                others = [p for p in row.participants if p != user_id]
+                if not others:
+                    await conn.execute(delete(attempts).where(attempts.c.session_id == row.id))
+                    await conn.execute(delete(sessions).where(sessions.c.id == row.id))
+                    continue
+                host = row.host if row.host != user_id else others[0]
+                await conn.execute(
+                    update(sessions)
+                    .where(sessions.c.id == row.id)
+                    .values(participants=others, host=host)
+                )
+        return int(gone.rowcount or 0)
+
     async def session_row(self, session_id: str) -> dict[str, Any] | None:
         """One session's row as a dict, or None."""
         async with self.engine.connect() as conn:
             row = (await conn.execute(select(sessions).where(sessions.c.id == session_id))).first()
             return _aware(dict(row._mapping)) if row else None
+
+
+def _involves(user_id: str) -> Any:
+    """Sessions this person hosted or joined (JSON searched as text: portable SQL)."""
+    listed = cast(sessions.c.participants, Text).like(f'%"{user_id}"%')
+    return or_(sessions.c.host == user_id, listed)
 
 
 def _aware(row: dict[str, Any]) -> dict[str, Any]:

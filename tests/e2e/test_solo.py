@@ -21,7 +21,17 @@ async def start_interview(fake: FakeDiscord, member, topic: str = "fundamentals"
 
 async def test_commands_are_synced(fake_discord: FakeDiscord, bot: InterviewBot) -> None:
     names = {c["name"] for c in fake_discord.world.global_commands}
-    assert names == {"interview", "quickfire", "group", "skip", "hint", "end", "tips", "topics"}
+    assert names == {
+        "interview",
+        "quickfire",
+        "group",
+        "skip",
+        "hint",
+        "end",
+        "tips",
+        "topics",
+        "privacy",
+    }
     group = next(c for c in fake_discord.world.global_commands if c["name"] == "group")
     assert {o["name"] for o in group["options"]} == {"create", "join", "leave", "start", "end"}
 

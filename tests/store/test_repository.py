@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -107,3 +108,33 @@ async def test_attempt_is_durable_before_the_call_returns(
     await writer.record_attempt(attempt("q1", 0))
     assert len(await reader.attempts_for("ada")) == 1
     await reader.close()
+
+
+async def test_export_and_delete_leave_no_row_about_the_member(
+    repository: SqlRepository,
+) -> None:
+    solo = SessionRecord(id="s1", mode="solo", host="ada", started_at=T0, participants=("ada",))
+    shared = SessionRecord(
+        id="g1", mode="group", host="ada", started_at=T0, participants=("ada", "bob")
+    )
+    other = SessionRecord(id="b1", mode="solo", host="bob", started_at=T0, participants=("bob",))
+    for record in (solo, shared, other):
+        await repository.save_session(record)
+    await repository.record_attempt(attempt("q1", 0))
+    await repository.record_attempt(replace(attempt("q2", 1), session_id="g1"))
+    await repository.record_attempt(replace(attempt("q3", 2, user="bob"), session_id="g1"))
+    exported = await repository.export_user("ada")
+    assert {s["id"] for s in exported["sessions"]} == {"s1", "g1"}
+    assert [a["question_id"] for a in exported["attempts"]] == ["q1", "q2"]
+
+    assert await repository.delete_user("ada") == 2
+    async with repository.engine.connect() as conn:
+        for table in ("sessions", "attempts"):
+            rows = (await conn.execute(sa.text(f"SELECT * FROM {table}"))).all()
+            assert not any("ada" in str(tuple(row)) for row in rows), (table, rows)
+    shared_row = await repository.session_row("g1")
+    assert shared_row is not None
+    assert (shared_row["host"], shared_row["participants"]) == ("bob", ["bob"])
+    assert await repository.session_row("s1") is None
+    assert [a["question_id"] for a in await repository.attempts_for("bob")] == ["q3"]
+    assert await repository.export_user("ada") == {"user_id": "ada", "sessions": [], "attempts": []}
