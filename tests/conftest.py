@@ -65,7 +65,7 @@ async def repository(db_url: str) -> AsyncIterator[SqlRepository]:
     repo = await SqlRepository.open(db_url)
     if POSTGRES_URL:
         async with repo.engine.begin() as conn:
-            await conn.execute(sa.text("TRUNCATE attempts, sessions"))
+            await conn.execute(sa.text("TRUNCATE attempts, sessions, leaderboard_members"))
     yield repo
     await repo.close()
 

@@ -10,6 +10,7 @@ from discord.ext import commands
 
 from bot.app import App
 from bot.discord.cogs.group import GroupCog
+from bot.discord.cogs.leaderboard import LeaderboardCog
 from bot.discord.cogs.practice import PracticeCog
 from bot.discord.cogs.privacy import PrivacyCog
 from bot.discord.cogs.quickfire import QuickFireCog
@@ -48,7 +49,14 @@ class InterviewBot(commands.Bot):
     async def setup_hook(self) -> None:
         """Add the cogs, install the error handler, sync slash commands."""
         self.tree.on_error = on_app_command_error  # type: ignore[method-assign]
-        for cog in (PracticeCog(self), GroupCog(self), QuickFireCog(self), PrivacyCog(self)):
+        cogs = (
+            PracticeCog(self),
+            GroupCog(self),
+            QuickFireCog(self),
+            PrivacyCog(self),
+            LeaderboardCog(self),
+        )
+        for cog in cogs:
             await self.add_cog(cog)
         settings = self.app.settings.discord
         if not settings.sync_commands:

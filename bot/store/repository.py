@@ -8,13 +8,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Text, cast, delete, event, func, or_, select, update
+from sqlalchemy import Text, case, cast, delete, event, func, or_, select, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from bot.engine.ports import AttemptRecord, SessionRecord
 from bot.store.migrate import upgrade
-from bot.store.tables import attempts, sessions
+from bot.store.tables import attempts, leaderboard_members, sessions
 
 log = logging.getLogger(__name__)
 
@@ -131,6 +131,9 @@ class SqlRepository:
         """
         async with self.engine.begin() as conn:
             gone = await conn.execute(delete(attempts).where(attempts.c.user_id == user_id))
+            await conn.execute(
+                delete(leaderboard_members).where(leaderboard_members.c.user_id == user_id)
+            )
             rows = (await conn.execute(select(sessions).where(_involves(user_id)))).all()
             for row in rows:
                 others = [p for p in row.participants if p != user_id]
@@ -145,6 +148,46 @@ class SqlRepository:
                     .values(participants=others, host=host)
                 )
         return int(gone.rowcount or 0)
+
+    async def set_leaderboard(self, guild_id: str, user_id: str, *, member: bool) -> None:
+        """Opt a person in to (or out of) one server's leaderboard."""
+        async with self.engine.begin() as conn:
+            where = (leaderboard_members.c.guild_id == guild_id) & (
+                leaderboard_members.c.user_id == user_id
+            )
+            await conn.execute(delete(leaderboard_members).where(where))
+            if member:
+                await conn.execute(
+                    leaderboard_members.insert().values(
+                        guild_id=guild_id, user_id=user_id, joined_at=datetime.now(UTC)
+                    )
+                )
+
+    async def leaderboard(self, guild_id: str, limit: int = 10) -> list[dict[str, Any]]:
+        """Opted-in members of a server, best first: quick-fire items won and group points."""
+        won = func.sum(case((attempts.c.outcome == "correct", 1), else_=0))
+        group = func.sum(case((attempts.c.mode == "group", attempts.c.score), else_=0.0))
+        query = (
+            select(
+                attempts.c.user_id,
+                won.label("quickfire_correct"),
+                group.label("group_points"),
+                func.count().label("answers"),
+            )
+            .join(
+                leaderboard_members,
+                (leaderboard_members.c.user_id == attempts.c.user_id)
+                & (leaderboard_members.c.guild_id == attempts.c.guild_id),
+            )
+            .where(attempts.c.guild_id == guild_id, attempts.c.mode.in_(("quickfire", "group")))
+            .group_by(attempts.c.user_id)
+        )
+        async with self.engine.connect() as conn:
+            rows = [dict(r._mapping) for r in await conn.execute(query)]
+        for row in rows:
+            row["total"] = float(row["quickfire_correct"] or 0) + float(row["group_points"] or 0)
+        rows.sort(key=lambda r: (-r["total"], r["user_id"]))
+        return rows[:limit]
 
     async def session_row(self, session_id: str) -> dict[str, Any] | None:
         """One session's row as a dict, or None."""

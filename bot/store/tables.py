@@ -39,6 +39,14 @@ sessions = Table(
     Column("ended_at", DateTime(timezone=True)),
 )
 
+leaderboard_members = Table(
+    "leaderboard_members",
+    metadata,
+    Column("guild_id", String(32), primary_key=True),
+    Column("user_id", String(64), primary_key=True),
+    Column("joined_at", DateTime(timezone=True), nullable=False),
+)
+
 attempts = Table(
     "attempts",
     metadata,

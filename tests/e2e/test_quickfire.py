@@ -64,3 +64,22 @@ def ANSWERS_FIRST(message: dict[str, object]) -> str:
         "Name a boosting library.": "XGBoost",
     }
     return next(a for prompt, a in canonical.items() if prompt in str(message["content"]))
+
+
+async def test_leaderboard_lists_only_members_who_joined(
+    fake_discord: FakeDiscord, bot: InterviewBot, cast: Cast, clock: ManualClock
+) -> None:
+    fake = fake_discord
+    for member in (cast.ada, cast.bob):
+        command = await fake.run_command(member, fake.general, "quickfire", {"count": 1})
+        await private_answer(command)
+        thread = await fake.wait_for_thread()
+        item = await fake.wait_for_message(thread, lambda m: "[1/1]" in m["content"])
+        await fake.user_types(member, thread, answer_for(item))
+        await fake.wait_for_message(thread, lambda m: "Leaderboard" in title(m))
+    joined = await fake.run_command(cast.ada, fake.general, "leaderboard", subcommand="join")
+    assert await private_answer(joined) == "You are on this server's leaderboard."
+    shown = await fake.run_command(cast.cy, fake.general, "leaderboard", subcommand="show")
+    board = text_of(await shown.reply())
+    assert f"<@{cast.ada.id}>: 1.00 (1 quick-fire wins" in board
+    assert f"<@{cast.bob.id}>" not in board

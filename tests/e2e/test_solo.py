@@ -31,6 +31,7 @@ async def test_commands_are_synced(fake_discord: FakeDiscord, bot: InterviewBot)
         "tips",
         "topics",
         "privacy",
+        "leaderboard",
     }
     group = next(c for c in fake_discord.world.global_commands if c["name"] == "group")
     assert {o["name"] for o in group["options"]} == {"create", "join", "leave", "start", "end"}

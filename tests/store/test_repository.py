@@ -127,9 +127,10 @@ async def test_export_and_delete_leave_no_row_about_the_member(
     assert {s["id"] for s in exported["sessions"]} == {"s1", "g1"}
     assert [a["question_id"] for a in exported["attempts"]] == ["q1", "q2"]
 
+    await repository.set_leaderboard("42", "ada", member=True)
     assert await repository.delete_user("ada") == 2
     async with repository.engine.connect() as conn:
-        for table in ("sessions", "attempts"):
+        for table in ("sessions", "attempts", "leaderboard_members"):
             rows = (await conn.execute(sa.text(f"SELECT * FROM {table}"))).all()
             assert not any("ada" in str(tuple(row)) for row in rows), (table, rows)
     shared_row = await repository.session_row("g1")
@@ -138,3 +139,36 @@ async def test_export_and_delete_leave_no_row_about_the_member(
     assert await repository.session_row("s1") is None
     assert [a["question_id"] for a in await repository.attempts_for("bob")] == ["q3"]
     assert await repository.export_user("ada") == {"user_id": "ada", "sessions": [], "attempts": []}
+
+
+async def test_leaderboard_counts_only_members_who_opted_in(repository: SqlRepository) -> None:
+    await repository.save_session(
+        SessionRecord(id="q", mode="quickfire", host="ada", started_at=T0)
+    )
+    for user, outcome, mode, score in [
+        ("ada", "correct", "quickfire", 1.0),
+        ("ada", "correct", "quickfire", 1.0),
+        ("ada", "wrong", "quickfire", 0.0),
+        ("bob", "answered", "group", 0.75),
+        ("cy", "correct", "quickfire", 1.0),
+        ("ada", "answered", "solo", 1.0),
+    ]:
+        await repository.record_attempt(
+            replace(
+                attempt("q1", 0, user=user), session_id="q", outcome=outcome, mode=mode, score=score
+            )
+        )
+    await repository.set_leaderboard("42", "ada", member=True)
+    await repository.set_leaderboard("42", "bob", member=True)
+    await repository.set_leaderboard("7", "cy", member=True)  # another server
+    board = await repository.leaderboard("42")
+    assert [(r["user_id"], r["quickfire_correct"], r["answers"]) for r in board] == [
+        ("ada", 2, 3),
+        ("bob", 0, 1),
+    ]
+    assert board[1]["total"] == 0.75
+    await repository.set_leaderboard("42", "ada", member=False)
+    assert [r["user_id"] for r in await repository.leaderboard("42")] == ["bob"]
+    await repository.set_leaderboard("42", "bob", member=True)  # twice is fine
+    await repository.delete_user("bob")
+    assert await repository.leaderboard("42") == []
