@@ -32,6 +32,9 @@ def _parser() -> argparse.ArgumentParser:
     practice.add_argument("--mode", choices=["solo", "quickfire"], default="solo")
     practice.add_argument("--questions", type=int, help="how many questions or items")
     practice.add_argument("--user", default="you", help="the name your attempts are kept under")
+    practice.add_argument(
+        "--review", action="store_true", help="only the questions due for you (spaced repetition)"
+    )
 
     bank = commands.add_parser("bank", help="check or list the question bank")
     bank_commands = bank.add_subparsers(dest="bank_command", required=True)

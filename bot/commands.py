@@ -114,11 +114,14 @@ async def _practice(settings: Settings, args: argparse.Namespace) -> int:
     ui = TerminalPractice(app, args.user)
     print(HELP)
     filters: dict[str, Any] = {"topic": args.topic, "difficulty": args.difficulty}
+    session: Session
     try:
-        if args.mode == "quickfire":
+        if args.review:
+            session = await app.manager.start_review(args.user, ui.on_event)
+        elif args.mode == "quickfire":
             if args.questions:
                 filters["items"] = args.questions
-            session: Session = await app.manager.start_quickfire(args.user, ui.on_event, **filters)
+            session = await app.manager.start_quickfire(args.user, ui.on_event, **filters)
         else:
             if args.questions:
                 filters["questions"] = args.questions
@@ -139,7 +142,7 @@ def start(settings: Settings, args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         defaults = argparse.Namespace(
-            topic=None, difficulty=None, mode="solo", questions=None, user="you"
+            topic=None, difficulty=None, mode="solo", questions=None, user="you", review=False
         )
         return practice(settings, defaults)
     from bot.discord.runner import run_bot  # noqa: PLC0415 - discord.py loads only when needed

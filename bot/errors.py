@@ -5,6 +5,7 @@
     ├── QuestionBankError(problems)          the bank does not load or validate
     ├── UnknownItem(item_id)                 no question, follow-up or quick-fire item by that id
     ├── NoQuestionsAvailable(topic, level)   the filters leave nothing to ask
+    ├── NothingDue(next_due)                 no question is due for review yet
     └── SessionError(session_id)             a request a session cannot take right now
         ├── SessionNotFound
         ├── SessionAlreadyRunning
@@ -21,6 +22,7 @@ Each carries the data an adapter needs to write one helpful sentence; `str()` is
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 
@@ -77,6 +79,21 @@ class NoQuestionsAvailable(InterviewBotError):
         parts = [p for p in (difficulty, topic) if p]
         what = " ".join(parts) if parts else "any"
         super().__init__(f"The bank has no {what} items to ask.")
+
+
+class NothingDue(InterviewBotError):
+    """A review was asked for, but no question is due."""
+
+    def __init__(self, next_due: datetime | None) -> None:
+        self.next_due = next_due
+        if next_due is None:
+            message = "You have no answered questions to review yet; start with an interview."
+        else:
+            message = (
+                "Nothing is due for review yet; the next question comes due "
+                f"{next_due:%Y-%m-%d %H:%M} UTC."
+            )
+        super().__init__(message)
 
 
 class SessionError(InterviewBotError):

@@ -239,3 +239,13 @@ def test_run_without_token_says_how_to_get_one(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert result.stderr.strip().startswith("DISCORD_TOKEN is not set: create an application")
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_practice_review_asks_what_is_due(tmp_path: Path) -> None:
+    nothing = run(tmp_path, "practice", "--review", "--user", "ada")
+    assert nothing.returncode == 2
+    assert "You have no answered questions to review yet" in nothing.stderr
+    run(tmp_path, "practice", "--topic", "deep-learning", "--user", "ada", stdin="/skip\n/quit\n")
+    # a skip is rated Again: due again one minute later; the review waits until then
+    soon = run(tmp_path, "practice", "--review", "--user", "ada")
+    assert "the next question comes due" in soon.stderr

@@ -44,6 +44,7 @@ class InterviewOptions:
     topic: str | None = None
     difficulty: str | None = None
     floor: Floor = Floor.ROUND_ROBIN
+    question_ids: tuple[str, ...] = ()  # ask exactly these, in this order (a review)
 
 
 @dataclass
@@ -126,10 +127,14 @@ class InterviewSession(Session):
         async with self._lock:
             self.require_open()
             o = self.options
-            candidates = self.services.bank.select_questions(o.topic, _difficulty(o.difficulty))
-            self._questions = await self.choose(
-                candidates, o.questions, o.recent_window, o.topic, o.difficulty
-            )
+            if o.question_ids:
+                bank = self.services.bank
+                self._questions = [bank.question(q) for q in o.question_ids][: o.questions]
+            else:
+                candidates = self.services.bank.select_questions(o.topic, _difficulty(o.difficulty))
+                self._questions = await self.choose(
+                    candidates, o.questions, o.recent_window, o.topic, o.difficulty
+                )
             await self.save()
             await self._ask_next_question()
 

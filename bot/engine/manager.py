@@ -12,7 +12,8 @@ from bot.engine.events import Event, Floor, SessionEnded
 from bot.engine.interview import InterviewOptions, InterviewSession
 from bot.engine.ports import EventSink
 from bot.engine.quickfire import QuickFireOptions, QuickFireSession
-from bot.errors import SessionAlreadyRunning, SessionNotFound
+from bot.engine.review import schedule
+from bot.errors import NothingDue, SessionAlreadyRunning, SessionNotFound
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +68,28 @@ class SessionManager:
             self.services, self._wrap(sink), session_id or _new_id(), user, options, place=place
         )
         return await self._launch(session)
+
+    async def start_review(
+        self,
+        user: str,
+        sink: EventSink,
+        *,
+        place: Place | None = None,
+        session_id: str | None = None,
+        **overrides: Any,
+    ) -> InterviewSession:
+        """A solo session of the questions FSRS says are due for this person."""
+        self._refuse_second(user)
+        known = {q.id for q in self.services.bank.questions}
+        attempts = await self.services.repository.attempts_for(user)
+        plan = [d for d in schedule(attempts) if d.question_id in known]
+        due = [d.question_id for d in plan if d.due <= self.services.clock.utcnow()]
+        if not due:
+            raise NothingDue(plan[0].due if plan else None)
+        overrides.setdefault("questions", min(len(due), self.interview_defaults.questions))
+        return await self.start_solo(
+            user, sink, place=place, session_id=session_id, question_ids=tuple(due), **overrides
+        )
 
     async def open_group(
         self,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from bot.bank.models import Node, Question
 from bot.engine.events import Event
@@ -68,6 +68,10 @@ class Repository(Protocol):
 
     async def recent_question_ids(self, user_id: str, limit: int) -> list[str]:
         """The question ids this user saw most recently, newest first."""
+        ...
+
+    async def attempts_for(self, user_id: str) -> list[dict[str, Any]]:
+        """Every attempt of one user, oldest first."""
         ...
 
 

@@ -32,6 +32,7 @@ async def test_commands_are_synced(fake_discord: FakeDiscord, bot: InterviewBot)
         "topics",
         "privacy",
         "leaderboard",
+        "review",
     }
     group = next(c for c in fake_discord.world.global_commands if c["name"] == "group")
     assert {o["name"] for o in group["options"]} == {"create", "join", "leave", "start", "end"}
@@ -133,3 +134,15 @@ async def test_a_stranger_cannot_press_the_buttons(
     await fake.user_types(cast.ada, thread, "The chain rule gives the gradients of the loss.")
     graded = await fake.wait_for_message(thread)
     assert graded["content"].startswith(f"<@{cast.ada.id}>")
+
+
+async def test_review_with_nothing_due_says_so(
+    fake_discord: FakeDiscord, bot: InterviewBot, cast: Cast
+) -> None:
+    review = await fake_discord.run_command(cast.ada, fake_discord.general, "review")
+    from tests.e2e.conftest import private_answer  # noqa: PLC0415
+
+    assert await private_answer(review) == (
+        "You have no answered questions to review yet; start with an interview."
+    )
+    assert fake_discord.threads == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
@@ -60,5 +61,7 @@ async def launch(
         room.session = await start(sink, Place(str(interaction.guild_id), str(thread.id)))
     except Exception:
         bot.rooms.forget(thread.id)
+        with contextlib.suppress(discord.HTTPException):
+            await thread.delete()  # no empty thread left behind
         raise
     return thread

@@ -61,6 +61,21 @@ class PracticeCog(commands.Cog):
             f"Your interview is ready in {thread.mention}.", ephemeral=True
         )
 
+    @app_commands.command(name="review")
+    async def review(self, interaction: discord.Interaction) -> None:
+        """Practise the questions that are due for you (spaced repetition of your weak spots)."""
+        user, manager = who(interaction), self.bot.app.manager
+        thread = await launch(
+            self.bot,
+            interaction,
+            "Review",
+            None,
+            lambda sink, place: manager.start_review(user, sink, place=place),
+        )
+        await interaction.followup.send(
+            f"Your review is ready in {thread.mention}.", ephemeral=True
+        )
+
     @app_commands.command(name="skip")
     async def skip(self, interaction: discord.Interaction) -> None:
         """Skip the open question: see its answer and move on."""
