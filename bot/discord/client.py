@@ -13,6 +13,7 @@ from bot.discord.cogs.group import GroupCog
 from bot.discord.cogs.leaderboard import LeaderboardCog
 from bot.discord.cogs.practice import PracticeCog
 from bot.discord.cogs.privacy import PrivacyCog
+from bot.discord.cogs.progress import ProgressCog
 from bot.discord.cogs.quickfire import QuickFireCog
 from bot.discord.errors import on_app_command_error
 from bot.discord.rooms import COUNTDOWN_TICK_SECONDS, Rooms
@@ -55,6 +56,7 @@ class InterviewBot(commands.Bot):
             QuickFireCog(self),
             PrivacyCog(self),
             LeaderboardCog(self),
+            ProgressCog(self),
         )
         for cog in cogs:
             await self.add_cog(cog)

@@ -33,6 +33,7 @@ async def test_commands_are_synced(fake_discord: FakeDiscord, bot: InterviewBot)
         "privacy",
         "leaderboard",
         "review",
+        "stats",
     }
     group = next(c for c in fake_discord.world.global_commands if c["name"] == "group")
     assert {o["name"] for o in group["options"]} == {"create", "join", "leave", "start", "end"}
@@ -146,3 +147,21 @@ async def test_review_with_nothing_due_says_so(
         "You have no answered questions to review yet; start with an interview."
     )
     assert fake_discord.threads == []
+
+
+async def test_stats_shows_numbers_and_a_chart(
+    fake_discord: FakeDiscord, bot: InterviewBot, cast: Cast
+) -> None:
+    fake = fake_discord
+    thread = await start_interview(fake, cast.ada, "deep-learning")
+    await fake.wait_for_message(thread)
+    await fake.user_types(cast.ada, thread, "The chain rule gives the gradients of the loss.")
+    await fake.wait_for_message(thread, lambda m: title(m) == "Follow-up")
+    asked = await fake.run_command(cast.bob, fake.general, "stats", {"member": cast.ada})
+    reply = await asked.followup()
+    body = text_of(reply)
+    assert "deep-learning: 100%" in body
+    assert "Practice streak 1 days" in body
+    [(name, png)] = fake.files_of(reply["id"])
+    assert name == "progress.png"
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"

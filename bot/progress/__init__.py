@@ -1,0 +1,1 @@
+"""Progress: statistics over a person's attempts, and their chart. No Discord."""
