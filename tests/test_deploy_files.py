@@ -18,7 +18,19 @@ def test_compose_environment_names_are_real_settings() -> None:
         section, key = name.removeprefix(ENV_PREFIX).lower().split("__")
         assert key in Settings.model_fields[section].annotation.model_fields  # type: ignore[union-attr]
     assert bot["volumes"] == ["bot-data:/data"]
-    assert "bot-data" in compose["volumes"]
+    assert {"bot-data", "db-data"} <= set(compose["volumes"])
+
+
+def test_compose_bot_waits_for_a_healthy_postgres_it_can_reach() -> None:
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-8"))
+    bot, db = compose["services"]["bot"], compose["services"]["db"]
+    assert bot["depends_on"] == {"db": {"condition": "service_healthy"}}
+    assert "pg_isready" in " ".join(db["healthcheck"]["test"])
+    url = bot["environment"]["INTERVIEW_BOT_STORE__URL"]
+    user, database = db["environment"]["POSTGRES_USER"], db["environment"]["POSTGRES_DB"]
+    assert url.startswith(f"postgresql+asyncpg://{user}:")
+    assert url.endswith(f"@db:5432/{database}")
+    assert db["environment"]["POSTGRES_PASSWORD"] == "${POSTGRES_PASSWORD}"  # from .env only
 
 
 def test_dockerfile_installs_the_package_and_runs_the_bot() -> None:
