@@ -59,6 +59,11 @@ class Bank:
             raise UnknownItem(question_id)
         return question
 
+    def topic_of(self, question_id: str) -> str | None:
+        """The topic of a question, or None when the bank no longer has it."""
+        found = self._nodes.get(question_id)
+        return found[0].topic if found and found[0] is found[1] else None
+
     def quickfire_item(self, item_id: str) -> QuickFireItem:
         """A quick-fire item by id."""
         try:

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import random
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
 
 from bot.bank.catalog import Bank
 from bot.engine.clock import Clock
@@ -43,6 +46,7 @@ class Session(ABC):
     """A running session of any mode. Every public input method is serialised by one lock."""
 
     mode: Mode
+    options: Any  # the mode's options dataclass
 
     def __init__(
         self,
@@ -152,6 +156,11 @@ class Session(ABC):
             self.require_control(by, "end the session", moderator=moderator)
             await self.finish("ended")
 
+    async def stop(self, reason: str) -> None:
+        """End the session for a reason of the system's own (shutdown, a deleted thread)."""
+        async with self._lock:
+            await self.finish(reason)
+
     async def finish(self, reason: str) -> None:
         """Stop timers, store the outcome, announce the scoreboard. Call with the lock held."""
         if self.ended:
@@ -186,6 +195,14 @@ class Session(ABC):
     def scoreboard(self) -> tuple[ScoreLine, ...]:
         """Everyone's score so far, best first."""
 
-    @abstractmethod
     def describe(self) -> dict[str, object]:
-        """The session's options, for its stored row."""
+        """The session's options (a dataclass), as JSON-ready values for its stored row."""
+        values = dataclasses.asdict(self.options)
+        return {
+            key: value.value
+            if isinstance(value, Enum)
+            else list(value)
+            if isinstance(value, tuple)
+            else value
+            for key, value in values.items()
+        }

@@ -96,17 +96,6 @@ class InterviewSession(Session):
         self._points: dict[str, float] = {}
         self._answered: dict[str, int] = {}
 
-    def describe(self) -> dict[str, object]:
-        """Options for the stored session row."""
-        o = self.options
-        return {
-            "questions": o.questions,
-            "topic": o.topic,
-            "difficulty": o.difficulty,
-            "floor": o.floor.value,
-            "max_follow_ups": o.max_follow_ups,
-        }
-
     @property
     def waiting_for_answer(self) -> bool:
         """True while a question or follow-up is open."""

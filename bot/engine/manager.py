@@ -62,12 +62,11 @@ class SessionManager:
         **overrides: Any,
     ) -> InterviewSession:
         """Start a solo interview and ask its first question."""
-        self._refuse_second(user)
+        sink, new_id = self._admit(user, sink, session_id)
         options = replace(self.interview_defaults, **overrides)
-        session = InterviewSession(
-            self.services, self._wrap(sink), session_id or _new_id(), user, options, place=place
+        return await self._launch(
+            InterviewSession(self.services, sink, new_id, user, options, place=place)
         )
-        return await self._launch(session)
 
     async def start_review(
         self,
@@ -80,9 +79,9 @@ class SessionManager:
     ) -> InterviewSession:
         """A solo session of the questions FSRS says are due for this person."""
         self._refuse_second(user)
-        known = {q.id for q in self.services.bank.questions}
+        bank = self.services.bank
         attempts = await self.services.repository.attempts_for(user)
-        plan = [d for d in schedule(attempts) if d.question_id in known]
+        plan = [d for d in schedule(attempts) if bank.topic_of(d.question_id) is not None]
         due = [d.question_id for d in plan if d.due <= self.services.clock.utcnow()]
         if not due:
             raise NothingDue(plan[0].due if plan else None)
@@ -102,16 +101,10 @@ class SessionManager:
         **overrides: Any,
     ) -> InterviewSession:
         """Open a group round that people can join; `start()` it when ready."""
-        self._refuse_second(host)
+        sink, new_id = self._admit(host, sink, session_id)
         options = replace(self.interview_defaults, floor=floor, **overrides)
         session = InterviewSession(
-            self.services,
-            self._wrap(sink),
-            session_id or _new_id(),
-            host,
-            options,
-            group=True,
-            place=place,
+            self.services, sink, new_id, host, options, group=True, place=place
         )
         self._sessions[session.id] = session
         await session.save()
@@ -127,12 +120,11 @@ class SessionManager:
         **overrides: Any,
     ) -> QuickFireSession:
         """Start a quick-fire round and ask its first item."""
-        self._refuse_second(host)
+        sink, new_id = self._admit(host, sink, session_id)
         options = replace(self.quickfire_defaults, **overrides)
-        session = QuickFireSession(
-            self.services, self._wrap(sink), session_id or _new_id(), host, options, place=place
+        return await self._launch(
+            QuickFireSession(self.services, sink, new_id, host, options, place=place)
         )
-        return await self._launch(session)
 
     async def join(self, session_id: str, participant: str) -> Session:
         """Add someone to a running session (not while they run another)."""
@@ -146,8 +138,7 @@ class SessionManager:
     async def shutdown(self) -> None:
         """End every running session (their attempts are already stored)."""
         for session in list(self._sessions.values()):
-            async with session._lock:
-                await session.finish("shutdown")
+            await session.stop("shutdown")
 
     async def _launch(self, session: S) -> S:
         self._sessions[session.id] = session
@@ -162,6 +153,11 @@ class SessionManager:
         running = self.session_of(participant)
         if running is not None:
             raise SessionAlreadyRunning(running.id)
+
+    def _admit(self, person: str, sink: EventSink, session_id: str | None) -> tuple[EventSink, str]:
+        """One session per person; the sink that forgets the session when it ends; its id."""
+        self._refuse_second(person)
+        return self._wrap(sink), session_id or _new_id()
 
     def _wrap(self, sink: EventSink) -> EventSink:
         async def forward(event: Event) -> None:

@@ -71,16 +71,6 @@ class QuickFireSession(Session):
         self._asked = 0
         self._players: dict[str, _Player] = {}
 
-    def describe(self) -> dict[str, object]:
-        """Options for the stored session row."""
-        o = self.options
-        return {
-            "items": o.items,
-            "seconds_per_item": o.seconds_per_item,
-            "topic": o.topic,
-            "difficulty": o.difficulty,
-        }
-
     @property
     def waiting_for_answer(self) -> bool:
         """True while an item is open."""

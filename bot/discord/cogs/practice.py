@@ -174,4 +174,4 @@ class PracticeCog(commands.Cog):
         room = self.bot.rooms.forget(payload.thread_id)
         if room is not None and room.session is not None and not room.session.ended:
             room.closed = True
-            await room.session.end(room.session.host, moderator=True)
+            await room.session.stop("thread deleted")

@@ -34,12 +34,8 @@ class ProgressCog(commands.Cog):
         app = self.bot.app
         attempts = await app.repository.attempts_for(str(person.id))
 
-        def topic_of(question_id: str) -> str | None:
-            found = next((q for q in app.bank.questions if q.id == question_id), None)
-            return found.topic if found else None
-
         today = app.manager.services.clock.utcnow().date()
-        stats = compute(attempts, topic_of, today)
+        stats = compute(attempts, app.bank.topic_of, today)
         drawn = await asyncio.to_thread(chart.render, stats, f"{person.display_name}'s progress")
         embed = discord.Embed(
             title=f"Progress · {person.display_name}", colour=discord.Colour.blurple()
