@@ -15,7 +15,7 @@ from typing import Any
 from bot.bank.catalog import Bank
 from bot.engine.clock import Clock
 from bot.engine.events import Event, Mode, ParticipantsChanged, ScoreLine, SessionEnded
-from bot.engine.ports import EventSink, Grader, Repository, SessionRecord
+from bot.engine.ports import AttemptRecord, EventSink, Grader, Repository, SessionRecord
 from bot.engine.selection import T, pick
 from bot.engine.timers import Timers
 from bot.errors import InvalidAnswer, NotAllowed, NotAParticipant, SessionOver
@@ -169,6 +169,19 @@ class Session(ABC):
         self.timers.cancel_all()
         await self.save(status="ended" if reason != "completed" else "completed")
         await self.emit(SessionEnded(self.id, self.mode, reason, self.scoreboard()))
+
+    async def record(self, user_id: str, **fields: Any) -> None:
+        """Store one attempt in this session, answered now (durable before this returns)."""
+        await self.services.repository.record_attempt(
+            AttemptRecord(
+                session_id=self.id,
+                user_id=user_id,
+                mode=self.mode.value,
+                guild_id=self.place.guild_id,
+                answered_at=self.services.clock.utcnow(),
+                **fields,
+            )
+        )
 
     async def save(self, status: str | None = None) -> None:
         """Store the session row (insert or update)."""

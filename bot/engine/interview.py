@@ -22,7 +22,7 @@ from bot.engine.events import (
     TimedOut,
     TimeWarning,
 )
-from bot.engine.ports import AttemptRecord, EventSink
+from bot.engine.ports import EventSink
 from bot.errors import NothingToAnswer, NotYourTurn
 from bot.grading.grader import Grade
 from bot.grading.speech_metrics import SpeechMetrics, TimedWord
@@ -333,25 +333,19 @@ class InterviewSession(Session):
         result = run.result
         assert result is not None
         points = {p.label: p.id for p in run.node.key_points}
-        await self.services.repository.record_attempt(
-            AttemptRecord(
-                session_id=self.id,
-                user_id=participant,
-                mode=self.mode.value,
-                question_id=current.question.id,
-                node_id=run.node.id,
-                answer_text=text,
-                outcome=result.outcome,
-                score=result.score,
-                asked_at=run.asked_at,
-                answered_at=self.services.clock.utcnow(),
-                covered=tuple(points[label] for label in result.covered),
-                missed=tuple(points[label] for label in result.missed),
-                hints_used=run.hints,
-                guild_id=self.place.guild_id,
-                words_per_minute=speech.words_per_minute if speech else None,
-                filler_words=speech.filler_words if speech else None,
-            )
+        await self.record(
+            participant,
+            question_id=current.question.id,
+            node_id=run.node.id,
+            answer_text=text,
+            outcome=result.outcome,
+            score=result.score,
+            asked_at=run.asked_at,
+            covered=tuple(points[label] for label in result.covered),
+            missed=tuple(points[label] for label in result.missed),
+            hints_used=run.hints,
+            words_per_minute=speech.words_per_minute if speech else None,
+            filler_words=speech.filler_words if speech else None,
         )
 
     async def after_leave(self, participant: str) -> None:

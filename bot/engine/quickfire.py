@@ -15,7 +15,7 @@ from bot.engine.events import (
     ScoreLine,
     TimedOut,
 )
-from bot.engine.ports import AttemptRecord, EventSink
+from bot.engine.ports import EventSink
 from bot.errors import NothingToAnswer
 
 
@@ -177,20 +177,14 @@ class QuickFireSession(Session):
 
     async def _record(self, current: _Open, person: str, text: str, correct: bool | None) -> None:
         outcome = "timeout" if correct is None else ("correct" if correct else "wrong")
-        await self.services.repository.record_attempt(
-            AttemptRecord(
-                session_id=self.id,
-                user_id=person,
-                mode=self.mode.value,
-                question_id=current.item.id,
-                node_id=current.item.id,
-                answer_text=text,
-                outcome=outcome,
-                score=1.0 if correct else 0.0,
-                asked_at=current.asked_at,
-                answered_at=self.services.clock.utcnow(),
-                guild_id=self.place.guild_id,
-            )
+        await self.record(
+            person,
+            question_id=current.item.id,
+            node_id=current.item.id,
+            answer_text=text,
+            outcome=outcome,
+            score=1.0 if correct else 0.0,
+            asked_at=current.asked_at,
         )
 
     def scoreboard(self) -> tuple[ScoreLine, ...]:
