@@ -6,6 +6,9 @@
     ├── UnknownItem(item_id)                 no question, follow-up or quick-fire item by that id
     ├── NoQuestionsAvailable(topic, level)   the filters leave nothing to ask
     ├── NothingDue(next_due)                 no question is due for review yet
+    ├── SpeechError                          speech could not be produced or recognised
+    │   ├── ModelUnavailable(model)          no such model here, or its file is damaged
+    │   └── RemoteTranscriptionFailed        the remote engine timed out or answered badly
     └── SessionError(session_id)             a request a session cannot take right now
         ├── SessionNotFound
         ├── SessionAlreadyRunning
@@ -94,6 +97,28 @@ class NothingDue(InterviewBotError):
                 f"{next_due:%Y-%m-%d %H:%M} UTC."
             )
         super().__init__(message)
+
+
+class SpeechError(InterviewBotError):
+    """Speech could not be produced or recognised; `str()` is one sentence for a person."""
+
+
+class ModelUnavailable(SpeechError):
+    """A speech model is missing, cannot be downloaded here, or fails its checksum."""
+
+    def __init__(self, model: str, reason: str) -> None:
+        self.model = model
+        self.reason = reason
+        super().__init__(f"The speech model {model!r} is not available: {reason}.")
+
+
+class RemoteTranscriptionFailed(SpeechError):
+    """The remote speech-to-text server timed out, refused, or answered something unusable."""
+
+    def __init__(self, url: str, reason: str) -> None:
+        self.url = url
+        self.reason = reason
+        super().__init__(f"The transcription server at {url} failed: {reason}.")
 
 
 class SessionError(InterviewBotError):

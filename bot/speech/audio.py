@@ -1,0 +1,95 @@
+"""Audio in and out: decode any file to Whisper's 16 kHz mono, convert to and from Discord PCM."""
+
+from __future__ import annotations
+
+import io
+import wave
+from pathlib import Path
+
+import av
+import numpy as np
+
+from bot.errors import SpeechError
+from bot.speech.ports import SAMPLE_RATE, Samples
+
+DISCORD_RATE = 48_000
+DISCORD_CHANNELS = 2
+# One Discord voice frame: 20 ms of 48 kHz stereo signed 16-bit PCM.
+DISCORD_FRAME_BYTES = DISCORD_RATE // 50 * DISCORD_CHANNELS * 2
+
+
+def load_audio(source: Path | bytes) -> Samples:
+    """Decode WAV/FLAC/OGG/MP3/... at any rate and channel count to 16 kHz mono float32."""
+    name = str(source) if isinstance(source, Path) else "the audio"
+    handle = io.BytesIO(source) if isinstance(source, bytes) else str(source)
+    try:
+        with av.open(handle, mode="r", metadata_errors="ignore") as container:
+            if not container.streams.audio:
+                raise SpeechError(f"{name} holds no audio stream.")
+            resampler = av.AudioResampler(format="flt", layout="mono", rate=SAMPLE_RATE)
+            chunks = [
+                out.to_ndarray().reshape(-1)
+                for frame in container.decode(audio=0)
+                for out in resampler.resample(frame)
+            ]
+            chunks.extend(out.to_ndarray().reshape(-1) for out in resampler.resample(None))
+    except FileNotFoundError:
+        raise SpeechError(f"{name} does not exist.") from None
+    except av.FFmpegError as exc:
+        raise SpeechError(f"{name} is not an audio file this bot can read ({exc}).") from None
+    if not chunks:
+        return np.zeros(0, dtype=np.float32)
+    return np.concatenate(chunks).astype(np.float32, copy=False)
+
+
+def resample(samples: Samples, rate: int, *, to_rate: int) -> Samples:
+    """Resample mono float32 audio."""
+    if samples.size == 0 or rate == to_rate:
+        return np.asarray(samples, dtype=np.float32)
+    resampler = av.AudioResampler(format="flt", layout="mono", rate=to_rate)
+    frame = av.AudioFrame.from_ndarray(
+        np.ascontiguousarray(samples, dtype=np.float32).reshape(1, -1), format="flt", layout="mono"
+    )
+    frame.sample_rate = rate
+    parts = [out.to_ndarray().reshape(-1) for out in resampler.resample(frame)]
+    parts.extend(out.to_ndarray().reshape(-1) for out in resampler.resample(None))
+    return np.concatenate(parts).astype(np.float32, copy=False)
+
+
+def to_discord_pcm(samples: Samples, rate: int) -> bytes:
+    """Mono float32 at any rate to Discord's 48 kHz stereo s16le, padded to whole 20 ms frames."""
+    mono = resample(samples, rate, to_rate=DISCORD_RATE)
+    stereo = np.repeat(mono, DISCORD_CHANNELS)  # the same signal in both channels, interleaved
+    pcm = (np.clip(stereo, -1.0, 1.0) * 32767).astype("<i2").tobytes()
+    remainder = len(pcm) % DISCORD_FRAME_BYTES
+    return pcm + b"\0" * (DISCORD_FRAME_BYTES - remainder) if remainder else pcm
+
+
+def from_discord_pcm(pcm: bytes) -> Samples:
+    """Discord's 48 kHz stereo s16le to 16 kHz mono float32 (channels averaged)."""
+    stereo = np.frombuffer(pcm[: len(pcm) - len(pcm) % 4], dtype="<i2").reshape(-1, 2)
+    mono = stereo.mean(axis=1, dtype=np.float32) / 32768.0
+    return resample(mono.astype(np.float32), DISCORD_RATE, to_rate=SAMPLE_RATE)
+
+
+def read_wav(data: bytes) -> tuple[Samples, int]:
+    """A 16-bit PCM WAV (any rate, mono or stereo) as mono float32 and its sample rate."""
+    with wave.open(io.BytesIO(data), "rb") as reader:
+        if reader.getsampwidth() != 2:
+            raise SpeechError("Only 16-bit PCM WAV is expected here.")
+        channels = reader.getnchannels()
+        rate = reader.getframerate()
+        raw = np.frombuffer(reader.readframes(reader.getnframes()), dtype="<i2")
+    mono = raw.reshape(-1, channels).mean(axis=1, dtype=np.float32) / 32768.0
+    return mono.astype(np.float32), rate
+
+
+def write_wav(samples: Samples, rate: int) -> bytes:
+    """Mono float32 as a 16-bit PCM WAV file's bytes."""
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as writer:
+        writer.setnchannels(1)
+        writer.setsampwidth(2)
+        writer.setframerate(rate)
+        writer.writeframes((np.clip(samples, -1.0, 1.0) * 32767).astype("<i2").tobytes())
+    return buffer.getvalue()
