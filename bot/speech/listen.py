@@ -1,0 +1,70 @@
+"""Turn a capture into a transcript: chunks go to the pool as they are cut, then are joined."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from bot.grading.speech_metrics import TimedWord
+from bot.speech.capture import AnswerCapture, Chunk, EndReason
+from bot.speech.pool import TranscriptionPool
+from bot.speech.ports import Transcript
+
+
+@dataclass(frozen=True)
+class HeardAnswer:
+    """A finished spoken answer: its transcript, why it ended, and the wait after it ended."""
+
+    transcript: Transcript
+    ended_by: EndReason
+    seconds_after_end: float
+
+
+async def listen_for_answer(
+    capture: AnswerCapture,
+    pool: TranscriptionPool,
+    *,
+    prompt: str | None = None,
+    clock: Callable[[], float] = time.monotonic,
+    tick: float = 0.05,
+) -> HeardAnswer | None:
+    """Wait until the capture ends, transcribing chunks meanwhile; None when no one spoke."""
+    jobs: list[tuple[Chunk, asyncio.Task[Transcript]]] = []
+    try:
+        while True:
+            reason = capture.poll(clock())
+            for chunk in capture.take():
+                task = asyncio.ensure_future(pool.transcribe(chunk.audio, prompt=prompt))
+                jobs.append((chunk, task))
+            if reason is not None:
+                break
+            await asyncio.sleep(tick)
+        ended_at = clock()
+        for chunk in capture.take():
+            jobs.append((chunk, asyncio.ensure_future(pool.transcribe(chunk.audio, prompt=prompt))))
+        if not jobs:
+            return None
+        parts = [(chunk, await task) for chunk, task in jobs]
+    finally:
+        for _chunk, task in jobs:
+            task.cancel()
+    return HeardAnswer(_join(parts), reason, round(clock() - ended_at, 3))
+
+
+def _join(parts: list[tuple[Chunk, Transcript]]) -> Transcript:
+    first = parts[0][1]
+    words = tuple(
+        TimedWord(w.text, round(w.start + chunk.offset, 2), round(w.end + chunk.offset, 2))
+        for chunk, transcript in parts
+        for w in transcript.words
+    )
+    return Transcript(
+        text=" ".join(t.text for _c, t in parts if t.text).strip(),
+        words=words,
+        audio_seconds=round(sum(t.audio_seconds for _c, t in parts), 3),
+        processing_seconds=round(sum(t.processing_seconds for _c, t in parts), 3),
+        engine=first.engine,
+        model=first.model,
+    )

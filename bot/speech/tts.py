@@ -1,0 +1,150 @@
+"""Text to speech: pyttsx3 (espeak-ng on Linux) in a worker process, cached on disk by text."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import logging
+import multiprocessing
+import os
+import threading
+import wave
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Any, Protocol
+
+from bot.errors import SpeechError
+
+log = logging.getLogger(__name__)
+
+TTS_RATE = 22_050  # what pyttsx3's espeak driver writes: 16-bit mono
+_FINISH_TIMEOUT = 60.0
+_CACHE_FORMAT = "1"  # bump when the rendering changes, so old files are not reused
+
+
+class Speaker(Protocol):
+    """Something that turns text into a WAV file."""
+
+    async def render(self, text: str) -> Path:
+        """The path of a WAV file speaking `text`."""
+        ...
+
+
+class Pyttsx3Speaker:
+    """pyttsx3 in one worker process (espeak is process-global and prints); WAVs cached on disk."""
+
+    def __init__(self, cache_dir: Path, *, voice: str = "", rate: int = 170) -> None:
+        self._dir = cache_dir / "tts"
+        self._voice = voice
+        self._rate = rate
+        self._pool: ProcessPoolExecutor | None = None
+        self._pool_lock = threading.Lock()
+        self._pending: dict[Path, asyncio.Future[Path]] = {}
+
+    def cache_path(self, text: str) -> Path:
+        """Where the rendering of `text` with this voice and rate is (or will be) kept."""
+        key = "\0".join((_CACHE_FORMAT, self._voice, str(self._rate), " ".join(text.split())))
+        return self._dir / f"{hashlib.sha256(key.encode()).hexdigest()[:32]}.wav"
+
+    async def render(self, text: str) -> Path:
+        """The cached WAV for `text`, synthesised once (concurrent requests share the work)."""
+        path = self.cache_path(text)
+        if path.is_file():
+            return path
+        if (pending := self._pending.get(path)) is not None:
+            return await asyncio.shield(pending)
+        future: asyncio.Future[Path] = asyncio.get_running_loop().create_future()
+        self._pending[path] = future
+        try:
+            result = await asyncio.get_running_loop().run_in_executor(
+                self._executor(), _synthesise, text, self._voice, self._rate, str(path)
+            )
+            future.set_result(Path(result))
+        except BaseException as exc:
+            future.set_exception(exc)
+            raise
+        finally:
+            del self._pending[path]
+            if future.done() and not future.cancelled():
+                future.exception()  # mark retrieved: the waiters (if any) got it too
+        return Path(result)
+
+    def render_sync(self, text: str) -> Path:
+        """Blocking `render`, for the command line."""
+        path = self.cache_path(text)
+        if path.is_file():
+            return path
+        job = self._executor().submit(_synthesise, text, self._voice, self._rate, str(path))
+        return Path(job.result())
+
+    def close(self) -> None:
+        """Stop the worker process."""
+        with self._pool_lock:
+            if self._pool is not None:
+                self._pool.shutdown(wait=True, cancel_futures=True)
+                self._pool = None
+
+    def _executor(self) -> ProcessPoolExecutor:
+        with self._pool_lock:
+            if self._pool is None:
+                self._pool = ProcessPoolExecutor(
+                    max_workers=1,
+                    mp_context=multiprocessing.get_context("spawn"),
+                    initializer=_quiet_child,
+                )
+            return self._pool
+
+
+# --- the worker process -------------------------------------------------------------------------
+
+_engine: Any = None
+_finished = threading.Event()
+
+
+def _quiet_child() -> None:
+    """pyttsx3's espeak driver prints "Audio saved to ..." on stdout: send it nowhere."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+
+
+def _on_finished(name: object = None, completed: object = True) -> None:
+    _finished.set()
+
+
+def _synthesise(text: str, voice: str, rate: int, out: str) -> str:
+    """Render `text` to `out` (atomically); runs in the worker process."""
+    global _engine  # noqa: PLW0603 (one engine per worker process)
+    import pyttsx3  # noqa: PLC0415 (only the worker needs it)
+
+    if not text.strip():
+        raise SpeechError("There is no text to speak.")
+    target = Path(out)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_suffix(f".{os.getpid()}.part")
+    try:
+        if _engine is None:
+            _engine = pyttsx3.init()
+            _engine.connect("finished-utterance", _on_finished)
+        _engine.setProperty("rate", rate)
+        if voice:
+            _engine.setProperty("voice", voice)
+        _finished.clear()
+        _engine.save_to_file(text, str(partial))
+        _engine.runAndWait()
+        # pyttsx3 2.99 with espeak returns from runAndWait() before a long text is written:
+        # the file is complete only once the driver reports the finished utterance.
+        if not _finished.wait(_FINISH_TIMEOUT):
+            raise SpeechError("Text to speech did not finish within a minute.")
+        with wave.open(str(partial), "rb") as check:
+            if check.getnframes() == 0:
+                raise SpeechError("Text to speech produced no audio.")
+        partial.replace(target)
+    except SpeechError:
+        raise
+    except Exception as exc:
+        raise SpeechError(f"Text to speech failed ({type(exc).__name__}: {exc}).") from None
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            partial.unlink()
+    return str(target)
