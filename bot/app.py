@@ -13,6 +13,7 @@ from bot.engine.clock import Clock, SystemClock
 from bot.engine.interview import InterviewOptions
 from bot.engine.manager import SessionManager
 from bot.engine.quickfire import QuickFireOptions
+from bot.engine.shards import ShardPlan
 from bot.grading.grader import AnswerGrader, GraderConfig
 from bot.settings import Settings
 from bot.store.repository import SqlRepository
@@ -64,6 +65,11 @@ def quickfire_options(settings: Settings) -> QuickFireOptions:
     )
 
 
+def shard_plan(settings: Settings) -> ShardPlan:
+    """The shards this process runs, from [shards] (validated when the settings load)."""
+    return ShardPlan(settings.shards.count, tuple(settings.shards.ids))
+
+
 async def build_app(settings: Settings, clock: Clock | None = None) -> App:
     """Load the bank (off the event loop), open the store, wire the session manager."""
     bank = await asyncio.to_thread(load_bank, settings.bank_paths())
@@ -74,6 +80,7 @@ async def build_app(settings: Settings, clock: Clock | None = None) -> App:
         repository,
         clock or SystemClock(),
         random.Random(),  # noqa: S311 - picks questions
+        shard_plan(settings),
     )
     manager = SessionManager(services, interview_options(settings), quickfire_options(settings))
     return App(settings, bank, repository, manager)

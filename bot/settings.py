@@ -7,7 +7,16 @@ import tomllib
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
+from pydantic_core import PydanticCustomError
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -104,10 +113,33 @@ class VoiceSettings(_Section):
 
 
 class ShardSettings(_Section):
-    """Which shards this process runs (empty ids and count 0: one process, Discord decides)."""
+    """Which shards this process runs (count 0: not sharded, one connection; empty ids: all)."""
 
     count: int = Field(default=0, ge=0, le=4096)
     ids: list[int] = Field(default_factory=list)
+
+    @field_validator("ids")
+    @classmethod
+    def _ids_fit_count(cls, ids: list[int], info: ValidationInfo) -> list[int]:
+        """Each id names a distinct shard in 0..count-1."""
+        count = info.data.get("count")
+        if count is None:  # count itself was invalid; that error is reported
+            return ids
+        if ids and count == 0:
+            raise PydanticCustomError("shard_ids", "shard ids need a shard count above 0")
+        for shard in ids:
+            if not 0 <= shard < count:
+                raise PydanticCustomError(
+                    "shard_ids",
+                    "shard {shard} is out of range: count {count} allows ids 0 to {last}",
+                    {"shard": shard, "count": count, "last": count - 1},
+                )
+        twice = sorted({shard for shard in ids if ids.count(shard) > 1})
+        if twice:
+            raise PydanticCustomError(
+                "shard_ids", "shard {shard} is listed twice", {"shard": twice[0]}
+            )
+        return ids
 
 
 class LoggingSettings(_Section):

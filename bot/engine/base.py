@@ -17,6 +17,7 @@ from bot.engine.clock import Clock
 from bot.engine.events import Event, Mode, ParticipantsChanged, ScoreLine, SessionEnded
 from bot.engine.ports import AttemptRecord, EventSink, Grader, Repository, SessionRecord
 from bot.engine.selection import T, pick
+from bot.engine.shards import ShardPlan
 from bot.engine.timers import Timers
 from bot.errors import InvalidAnswer, NotAllowed, NotAParticipant, SessionOver
 
@@ -32,6 +33,7 @@ class Services:
     repository: Repository
     clock: Clock
     rng: random.Random = field(default_factory=random.Random)
+    shards: ShardPlan = ShardPlan()
 
 
 @dataclass(frozen=True)
@@ -194,6 +196,7 @@ class Session(ABC):
             participants=tuple(self.participants),
             guild_id=self.place.guild_id,
             channel_id=self.place.channel_id,
+            shard_id=self.services.shards.shard_for(self.place.guild_id),
             ended_at=clock.utcnow() if self.ended else None,
             status=status or ("ended" if self.ended else "running"),
             options=self.describe(),

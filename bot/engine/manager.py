@@ -135,6 +135,24 @@ class SessionManager:
         await session.join(participant)
         return session
 
+    async def recover(self) -> list[str]:
+        """At start: mark sessions a previous run of our shards left running "interrupted".
+
+        Only sessions owned by this process's shards are touched (other processes run the
+        rest), and never one this manager runs. Returns the ids marked.
+        """
+        services = self.services
+        interrupted = await services.repository.interrupt_running(
+            services.shards.owned, services.clock.utcnow(), keep=tuple(self._sessions)
+        )
+        if interrupted:
+            log.warning(
+                "marked %d sessions interrupted (left running on shards %s by an earlier run)",
+                len(interrupted),
+                list(services.shards.owned),
+            )
+        return interrupted
+
     async def shutdown(self) -> None:
         """End every running session (their attempts are already stored)."""
         for session in list(self._sessions.values()):

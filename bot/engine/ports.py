@@ -50,6 +50,7 @@ class SessionRecord:
     participants: tuple[str, ...] = ()
     guild_id: str | None = None
     channel_id: str | None = None
+    shard_id: int | None = None  # the shard of its guild, which owns it; None without a guild
     ended_at: datetime | None = None
     status: str = "running"
     options: dict[str, object] = field(default_factory=dict)
@@ -72,6 +73,13 @@ class Repository(Protocol):
 
     async def attempts_for(self, user_id: str) -> list[dict[str, Any]]:
         """Every attempt of one user, oldest first."""
+        ...
+
+    async def interrupt_running(
+        self, shard_ids: Sequence[int], ended_at: datetime, keep: Sequence[str] = ()
+    ) -> list[str]:
+        """Mark sessions still "running" on these shards "interrupted" (but not `keep`);
+        returns their ids."""
         ...
 
 

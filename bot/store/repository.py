@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -53,6 +54,7 @@ class SqlRepository:
             "status": record.status,
             "started_at": record.started_at,
             "ended_at": record.ended_at,
+            "shard_id": record.shard_id,
         }
         async with self.engine.begin() as conn:
             result = await conn.execute(
@@ -60,6 +62,28 @@ class SqlRepository:
             )
             if result.rowcount == 0:
                 await conn.execute(sessions.insert().values(id=record.id, **values))
+
+    async def interrupt_running(
+        self, shard_ids: Sequence[int], ended_at: datetime, keep: Sequence[str] = ()
+    ) -> list[str]:
+        """Mark sessions still "running" on these shards "interrupted" (except `keep`).
+
+        Sessions of other shards, and those without a shard (terminal practice, rows from
+        before migration 0003), are never touched. Returns the ids marked.
+        """
+        owned = (
+            (sessions.c.status == "running")
+            & sessions.c.shard_id.in_(list(shard_ids))
+            & sessions.c.id.not_in(list(keep))
+        )
+        statement = (
+            update(sessions)
+            .where(owned)
+            .values(status="interrupted", ended_at=ended_at)
+            .returning(sessions.c.id)
+        )
+        async with self.engine.begin() as conn:
+            return sorted(row.id for row in await conn.execute(statement))
 
     async def record_attempt(self, attempt: AttemptRecord) -> None:
         """Insert one attempt and commit before returning."""

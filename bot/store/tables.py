@@ -37,6 +37,7 @@ sessions = Table(
     Column("status", String(16), nullable=False),
     Column("started_at", DateTime(timezone=True), nullable=False),
     Column("ended_at", DateTime(timezone=True)),
+    Column("shard_id", Integer),  # the shard of its guild (Discord's formula); None: no guild
 )
 
 leaderboard_members = Table(

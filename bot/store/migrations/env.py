@@ -5,12 +5,18 @@ from __future__ import annotations
 import asyncio
 
 from alembic import context
+from sqlalchemy import text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.store.tables import metadata
 
 config = context.config
+
+
+# Several bot processes (shards) may start together against one PostgreSQL: the first to take
+# this transaction-scoped lock migrates, the others wait, then find the schema at head.
+MIGRATION_LOCK = 0x1B07_0003
 
 
 def _run(connection: Connection) -> None:
@@ -20,6 +26,8 @@ def _run(connection: Connection) -> None:
         render_as_batch=connection.dialect.name == "sqlite",
     )
     with context.begin_transaction():
+        if connection.dialect.name == "postgresql":
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
         context.run_migrations()
 
 
