@@ -1,4 +1,4 @@
-"""The `interview-bot` command: start, practice, bank validate/list, grade."""
+"""The `interview-bot` command: start, practice, bank validate/list, grade, say, transcribe."""
 
 from __future__ import annotations
 
@@ -50,6 +50,21 @@ def _parser() -> argparse.ArgumentParser:
         "--answer-file", type=Path, required=True, help="the answer text ('-': stdin)"
     )
     grade.add_argument("--json", action="store_true", help="print JSON")
+
+    say = commands.add_parser("say", help="speak a text into a WAV file (text to speech)")
+    say.add_argument("text")
+    say.add_argument("--out", type=Path, required=True, help="the WAV file to write")
+
+    transcribe = commands.add_parser("transcribe", help="transcribe an audio file with Whisper")
+    transcribe.add_argument("audio", type=Path, help="WAV, FLAC, OGG, MP3, ... at any rate")
+    transcribe.add_argument(
+        "--engine", choices=["faster-whisper", "openai-whisper", "remote"], help="default: config"
+    )
+    transcribe.add_argument("--model", help="default: config (tiny.en, offline)")
+    vocabulary = transcribe.add_mutually_exclusive_group()
+    vocabulary.add_argument("--prompt", help="words to prime the recogniser with")
+    vocabulary.add_argument("--question", help="prime it with this bank question's vocabulary")
+    transcribe.add_argument("--json", action="store_true", help="print JSON")
     return parser
 
 
@@ -82,22 +97,47 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     from bot import commands  # noqa: PLC0415  (keeps `--help` fast)
 
     match args.command:
-        case "bank" if args.bank_command == "validate":
-            return _bank_validate(args.paths or settings.bank_paths())
-        case "bank":
-            bank = load_bank(settings.bank_paths())
-            return commands.bank_list(bank, args.topic, _difficulty(args), as_json=args.json)
-        case "grade":
-            bank = load_bank(settings.bank_paths())
-            return commands.grade(bank, settings, args.question_id, args.answer_file, args.json)
+        case "bank" | "grade":
+            return _bank_commands(args, settings)
         case "practice":
             return commands.practice(settings, args)
+        case "say" | "transcribe":
+            return _speech(args, settings)
         case "run":
             from bot.discord.runner import run_bot  # noqa: PLC0415 - loads discord.py
 
             return run_bot(settings)
         case _:
             return commands.start(settings, args)
+
+
+def _bank_commands(args: argparse.Namespace, settings: Settings) -> int:
+    from bot import commands  # noqa: PLC0415  (keeps `--help` fast)
+
+    if args.command == "bank" and args.bank_command == "validate":
+        return _bank_validate(args.paths or settings.bank_paths())
+    bank = load_bank(settings.bank_paths())
+    if args.command == "grade":
+        return commands.grade(bank, settings, args.question_id, args.answer_file, args.json)
+    return commands.bank_list(bank, args.topic, _difficulty(args), as_json=args.json)
+
+
+def _speech(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.speech import commands as speech  # noqa: PLC0415 - loads the voice extra
+
+    if args.command == "say":
+        return speech.say(settings, args.text, args.out)
+    bank = load_bank(settings.bank_paths()) if args.question else None
+    return speech.transcribe(
+        settings,
+        args.audio,
+        engine=args.engine,
+        model=args.model,
+        prompt=args.prompt,
+        question=args.question,
+        bank=bank,
+        as_json=args.json,
+    )
 
 
 def _difficulty(args: argparse.Namespace) -> Difficulty | None:

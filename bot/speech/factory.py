@@ -1,0 +1,58 @@
+"""Build the configured speech engines from settings."""
+
+from __future__ import annotations
+
+import os
+
+from bot.errors import SettingsError
+from bot.settings import Settings, SpeechSettings
+from bot.speech.ports import Transcriber
+from bot.speech.tts import Pyttsx3Speaker
+
+
+def _threads(speech: SpeechSettings) -> int:
+    return speech.threads_per_worker or max((os.cpu_count() or 1) // speech.workers, 1)
+
+
+def local_transcriber(settings: Settings, engine: str, model: str | None = None) -> Transcriber:
+    """A local engine by name: faster-whisper or openai-whisper."""
+    speech = settings.speech
+    name = model or speech.model
+    if engine == "faster-whisper":
+        from bot.speech.faster_whisper_engine import FasterWhisperTranscriber  # noqa: PLC0415
+
+        return FasterWhisperTranscriber(name, threads=_threads(speech))
+    if engine == "openai-whisper":
+        from bot.speech.openai_whisper_engine import OpenAIWhisperTranscriber  # noqa: PLC0415
+
+        return OpenAIWhisperTranscriber(
+            name, cache_dir=settings.resolve(speech.cache_dir), threads=_threads(speech)
+        )
+    raise SettingsError("speech.engine", f"{engine!r} is not a local engine")
+
+
+def transcriber_from(
+    settings: Settings, engine: str | None = None, model: str | None = None
+) -> Transcriber:
+    """The configured speech-to-text engine (remote ones wrapped with their local fallback)."""
+    speech = settings.speech
+    chosen = engine or speech.engine
+    if chosen != "remote":
+        return local_transcriber(settings, chosen, model)
+    from bot.speech.fallback import FallbackTranscriber  # noqa: PLC0415
+    from bot.speech.remote import RemoteTranscriber  # noqa: PLC0415
+
+    remote = RemoteTranscriber(
+        speech.remote_url,
+        model or speech.remote_model,
+        timeout_seconds=speech.remote_timeout_seconds,
+    )
+    if speech.remote_fallback == "none":
+        return remote
+    return FallbackTranscriber(remote, local_transcriber(settings, speech.remote_fallback))
+
+
+def speaker_from(settings: Settings) -> Pyttsx3Speaker:
+    """The configured text-to-speech voice, caching under the speech cache folder."""
+    speech = settings.speech
+    return Pyttsx3Speaker(settings.resolve(speech.cache_dir), voice=speech.voice, rate=speech.rate)
