@@ -93,3 +93,31 @@ def write_wav(samples: Samples, rate: int) -> bytes:
         writer.setframerate(rate)
         writer.writeframes((np.clip(samples, -1.0, 1.0) * 32767).astype("<i2").tobytes())
     return buffer.getvalue()
+
+
+class Downsampler:
+    """A stream of Discord PCM (48 kHz stereo s16le) to 16 kHz mono float32, frame by frame.
+
+    One per speaker: the resampler keeps its filter state between frames, so frame edges add
+    no clicks. Not thread-safe on its own; each speaker's frames arrive on one thread.
+    """
+
+    def __init__(self) -> None:
+        self._resampler = av.AudioResampler(format="flt", layout="mono", rate=SAMPLE_RATE)
+        self._pts = 0
+
+    def __call__(self, pcm: bytes) -> Samples:
+        """Convert one or more whole frames of Discord PCM."""
+        usable = len(pcm) - len(pcm) % 4
+        if not usable:
+            return np.zeros(0, dtype=np.float32)
+        stereo = np.frombuffer(pcm[:usable], dtype="<i2").reshape(-1, 2)
+        mono = (stereo.mean(axis=1, dtype=np.float32) / 32768.0).reshape(1, -1)
+        frame = av.AudioFrame.from_ndarray(mono, format="flt", layout="mono")
+        frame.sample_rate = DISCORD_RATE
+        frame.pts = self._pts
+        self._pts += mono.shape[1]
+        parts = [out.to_ndarray().reshape(-1) for out in self._resampler.resample(frame)]
+        if not parts:
+            return np.zeros(0, dtype=np.float32)
+        return np.concatenate(parts).astype(np.float32, copy=False)
