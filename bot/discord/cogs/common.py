@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import importlib
+import logging
 from collections.abc import Awaitable, Callable
+from types import ModuleType
 from typing import TYPE_CHECKING
 
 import discord
@@ -17,6 +20,8 @@ from bot.engine.ports import EventSink
 
 if TYPE_CHECKING:
     from bot.discord.client import InterviewBot
+
+log = logging.getLogger(__name__)
 
 DIFFICULTIES = [app_commands.Choice(name=d.value, value=d.value) for d in Difficulty]
 
@@ -41,25 +46,48 @@ def check_topic(bot: InterviewBot, topic: str | None) -> str | None:
     return topic
 
 
+def _voice_joining() -> ModuleType:
+    """The voice module, or one sentence when this installation has no voice support."""
+    try:
+        return importlib.import_module("bot.discord.voice.joining")
+    except ImportError as error:
+        log.warning("voice support is not installed: %s", error)
+        raise UserFacingError(
+            "Voice is not installed on this bot; whoever runs it can add it with "
+            "`scripts/setup voice`."
+        ) from None
+
+
 async def launch(
     bot: InterviewBot,
     interaction: discord.Interaction,
     title: str,
     topic: str | None,
     start: Callable[[EventSink, Place], Awaitable[Session]],
+    *,
+    voice: bool = False,
+    short_answers: bool = False,
 ) -> discord.Thread:
     """Open a thread and start a session in it: one per person, known topics only.
 
-    `start` gets the thread's event sink and place; if it fails the room is forgotten.
+    `start` gets the thread's event sink and place; if it fails the room is forgotten. With
+    `voice`, the caller's voice channel is checked first and joined before the session starts.
     """
     refuse_second_session(bot.app.manager, bot.rooms, who(interaction))
     check_topic(bot, topic)
+    joining = _voice_joining() if voice else None
+    channel = joining.voice_channel_of(interaction) if joining is not None else None
     await interaction.response.defer(ephemeral=True, thinking=True)
     thread = await open_thread(interaction, f"{title} · {interaction.user.display_name}")
     room, sink = bot.rooms.open(thread)
     try:
+        if joining is not None and channel is not None:
+            sink = await joining.open_stage(bot, channel, room, sink, short=short_answers)
         room.session = await start(sink, Place(str(interaction.guild_id), str(thread.id)))
     except Exception:
+        stage = bot.stages.get(thread.id)
+        if stage is not None:
+            await stage.leave()
         bot.rooms.forget(thread.id)
         with contextlib.suppress(discord.HTTPException):
             await thread.delete()  # no empty thread left behind

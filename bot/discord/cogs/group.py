@@ -40,6 +40,7 @@ class GroupCog(commands.GroupCog, group_name="group"):
         questions="How many questions",
         topic="Only this topic",
         difficulty="Only this level",
+        voice="Ask aloud in your voice channel and listen for spoken answers",
     )
     @app_commands.choices(floor=FLOORS, difficulty=DIFFICULTIES)
     @app_commands.autocomplete(topic=topic_autocomplete)
@@ -50,8 +51,9 @@ class GroupCog(commands.GroupCog, group_name="group"):
         questions: app_commands.Range[int, 1, 20] | None = None,
         topic: str | None = None,
         difficulty: str | None = None,
+        voice: bool = False,
     ) -> None:
-        """Open a group round in a new thread; others join, then the host starts it."""
+        """Open a group round in a new thread (voice: in your voice channel); others join."""
         host, manager = who(interaction), self.bot.app.manager
         extra: dict[str, Any] = {"questions": questions} if questions else {}
         thread = await launch(
@@ -68,6 +70,7 @@ class GroupCog(commands.GroupCog, group_name="group"):
                 difficulty=difficulty,
                 **extra,
             ),
+            voice=voice,
         )
         await thread.send(
             f"👥 Group round by {interaction.user.mention} ({floor.replace('_', ' ')}). "

@@ -35,6 +35,7 @@ class PracticeCog(commands.Cog):
         topic="Only questions on this topic",
         difficulty="Only this level",
         questions="How many questions (default from the config)",
+        voice="Ask aloud in your voice channel and listen for spoken answers",
     )
     @app_commands.choices(difficulty=DIFFICULTIES)
     @app_commands.autocomplete(topic=topic_autocomplete)
@@ -44,8 +45,9 @@ class PracticeCog(commands.Cog):
         topic: str | None = None,
         difficulty: str | None = None,
         questions: app_commands.Range[int, 1, 20] | None = None,
+        voice: bool = False,
     ) -> None:
-        """Start a solo mock interview in a new thread."""
+        """Start a solo mock interview in a new thread (or aloud, in your voice channel)."""
         user, manager = who(interaction), self.bot.app.manager
         extra: dict[str, Any] = {"questions": questions} if questions else {}
         thread = await launch(
@@ -56,6 +58,7 @@ class PracticeCog(commands.Cog):
             lambda sink, place: manager.start_solo(
                 user, sink, place=place, topic=topic, difficulty=difficulty, **extra
             ),
+            voice=voice,
         )
         await interaction.followup.send(
             f"Your interview is ready in {thread.mention}.", ephemeral=True
@@ -172,6 +175,9 @@ class PracticeCog(commands.Cog):
     async def on_raw_thread_delete(self, payload: discord.RawThreadDeleteEvent) -> None:
         """A deleted thread ends its session; every answer is already stored."""
         room = self.bot.rooms.forget(payload.thread_id)
+        stage = self.bot.stages.get(payload.thread_id)
+        if stage is not None:
+            await stage.leave()
         if room is not None and room.session is not None and not room.session.ended:
             room.closed = True
             await room.session.stop("thread deleted")

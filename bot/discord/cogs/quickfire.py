@@ -27,6 +27,7 @@ class QuickFireCog(commands.Cog):
         seconds="Seconds per item",
         topic="Only this topic",
         difficulty="Only this level",
+        voice="Ask aloud in your voice channel and listen for spoken answers",
     )
     @app_commands.choices(difficulty=DIFFICULTIES)
     @app_commands.autocomplete(topic=topic_autocomplete)
@@ -37,8 +38,9 @@ class QuickFireCog(commands.Cog):
         seconds: app_commands.Range[int, 5, 120] | None = None,
         topic: str | None = None,
         difficulty: str | None = None,
+        voice: bool = False,
     ) -> None:
-        """Start a timed quick-fire round in a new thread."""
+        """Start a timed quick-fire round in a new thread (or aloud, in your voice channel)."""
         user, manager = who(interaction), self.bot.app.manager
         extra: dict[str, Any] = {}
         if count:
@@ -53,6 +55,8 @@ class QuickFireCog(commands.Cog):
             lambda sink, place: manager.start_quickfire(
                 user, sink, place=place, topic=topic, difficulty=difficulty, **extra
             ),
+            voice=voice,
+            short_answers=True,
         )
         await interaction.followup.send(
             f"Quick-fire is on in {thread.mention}; answer there.", ephemeral=True

@@ -1,0 +1,207 @@
+"""A session's voice side: it speaks each question, hears consenting people, hands answers on."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import io
+import logging
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+import discord
+
+from bot.discord import render
+from bot.discord.errors import sentence_for
+from bot.discord.rooms import NO_PINGS, Room
+from bot.discord.voice.receive import DaveVoiceRecvClient
+from bot.discord.voice.services import VoiceServices
+from bot.discord.voice.sink import PcmSink, VoiceFrame
+from bot.engine.events import (
+    Asked,
+    Event,
+    QuickFireAsked,
+    QuickFireRevealed,
+    Revealed,
+    SessionEnded,
+)
+from bot.engine.interview import InterviewSession
+from bot.engine.ports import EventSink
+from bot.engine.quickfire import QuickFireSession
+from bot.errors import InterviewBotError
+from bot.speech.audio import read_wav, to_discord_pcm
+from bot.speech.ears import Ears
+from bot.speech.listen import HeardAnswer
+from bot.speech.vocabulary import vocabulary_prompt
+from bot.tasks import spawn
+
+if TYPE_CHECKING:
+    from bot.bank.catalog import Bank
+    from bot.bank.models import Node, QuickFireItem
+
+log = logging.getLogger(__name__)
+
+
+class VoiceStage:
+    """Speaks the engine's questions in a voice channel and feeds it what people answer.
+
+    Events reach the stage after the thread shows them, through a queue, so speaking never
+    holds up the engine. Audio from people who did not opt in is dropped in the receive thread.
+    """
+
+    def __init__(
+        self,
+        room: Room,
+        client: DaveVoiceRecvClient,
+        services: VoiceServices,
+        ears: Ears,
+        bank: Bank,
+    ) -> None:
+        self.room = room
+        self.client = client
+        self.services = services
+        self.ears = ears
+        self.bank = bank
+        self._events: asyncio.Queue[Event] = asyncio.Queue()
+        self._tasks = [
+            spawn(self._follow_events(), f"voice-events:{room.thread.id}"),
+            spawn(self._follow_answers(), f"voice-answers:{room.thread.id}"),
+        ]
+        self.closed = False
+        self.on_leave: Callable[[], object] = lambda: None
+        self.spoken: list[str] = []  # what the bot said, in order (for the transcript of a session)
+        client.listen(PcmSink(self._on_frame))
+
+    def wrap(self, sink: EventSink) -> EventSink:
+        """A sink that shows an event in the thread first, then hands it to the voice side."""
+
+        async def both(event: Event) -> None:
+            await sink(event)
+            if not self.closed:
+                self._events.put_nowait(event)
+
+        return both
+
+    def _on_frame(self, frame: VoiceFrame) -> None:
+        """Called on the receive thread: hand the frame to the ears (they drop what is not ours)."""
+        self.ears.push(str(frame.user_id), frame.pcm)
+
+    async def _follow_events(self) -> None:
+        while True:
+            event = await self._events.get()
+            try:
+                await self._on_event(event)
+            except Exception:
+                log.exception("voice could not follow %s", type(event).__name__)
+
+    async def _on_event(self, event: Event) -> None:
+        match event:
+            case Asked():
+                self.ears.stop()
+                await self.say(event.prompt)
+                _question, node = self.bank.node(event.node_id)
+                self.ears.listen(self._speakers(event.turn), self._prompt_for(node))
+            case QuickFireAsked():
+                self.ears.stop()
+                await self.say(event.prompt)
+                item = self.bank.quickfire_item(event.item_id)
+                self.ears.listen(self._speakers(None), self._prompt_for(item))
+            case Revealed():
+                self.ears.stop()
+                await self.say(
+                    f"That question is done. Score: {event.score:.0%}. Details are in the thread."
+                )
+            case QuickFireRevealed():
+                self.ears.stop()
+                await self.say(f"The answer: {event.answer}.")
+            case SessionEnded():
+                await self.leave()
+
+    def _speakers(self, turn: str | None) -> frozenset[str]:
+        session = self.room.session
+        if turn is not None:
+            return frozenset({turn})
+        return frozenset(session.participants if session is not None else ())
+
+    def _prompt_for(self, node: Node | QuickFireItem) -> str | None:
+        if not self.services.settings.speech.vocabulary_prompt:
+            return None
+        return vocabulary_prompt(node)
+
+    async def _follow_answers(self) -> None:
+        async for person, heard in self.ears.answers():
+            try:
+                await self._hand_on(person, heard)
+            except Exception:
+                log.exception("a spoken answer could not be handed on")
+
+    async def _hand_on(self, person: str, heard: HeardAnswer) -> None:
+        transcript = heard.transcript
+        text = transcript.text.strip()
+        thread = self.room.thread
+        if not text:
+            await thread.send(
+                f"🎙️ I heard {render.mention(person)} but could not make out any words.",
+                allowed_mentions=NO_PINGS,
+            )
+            return
+        await thread.send(
+            f"🎙️ {render.mention(person)} said ({transcript.audio_seconds:.0f} s):\n"
+            + "\n".join(f"> {line}" for line in render.chunks(text, 1800)[0].splitlines()),
+            allowed_mentions=NO_PINGS,
+        )
+        session = self.room.session
+        try:
+            if isinstance(session, InterviewSession):
+                self.ears.stop()  # one answer per question: the follow-up opens a new round
+                await session.answer(person, text, transcript.words)
+            elif isinstance(session, QuickFireSession):
+                await session.answer(person, text)
+        except InterviewBotError as error:
+            await thread.send(sentence_for(error), allowed_mentions=NO_PINGS)
+
+    async def say(self, text: str) -> None:
+        """Speak `text` in the channel and return when it has been played."""
+        speaker = self.services.speaker
+        if speaker is None or not self.client.is_connected():
+            return
+        path = await speaker.render(text)
+        pcm = await asyncio.to_thread(_discord_pcm, path.read_bytes())
+        finished = asyncio.get_running_loop().create_future()
+
+        def after(error: Exception | None) -> None:
+            if error is not None:
+                log.warning("playback failed: %s", error)
+            with contextlib.suppress(RuntimeError):  # the loop is gone: nobody waits
+                finished.get_loop().call_soon_threadsafe(_settle, finished)
+
+        if self.client.is_playing():
+            self.client.stop()
+        self.client.play(discord.PCMAudio(io.BytesIO(pcm)), after=after)
+        self.spoken.append(text)
+        await finished
+
+    async def leave(self) -> None:
+        """Stop listening, forget all audio, and leave the channel."""
+        if self.closed:
+            return
+        self.closed = True
+        self.on_leave()
+        await self.ears.close()
+        for task in self._tasks:
+            if task is not asyncio.current_task():
+                task.cancel()
+        if self.client.is_connected():
+            with contextlib.suppress(Exception):
+                self.client.stop_listening()
+            await self.client.disconnect(force=True)
+
+
+def _discord_pcm(wav: bytes) -> bytes:
+    samples, rate = read_wav(wav)
+    return to_discord_pcm(samples, rate)
+
+
+def _settle(future: asyncio.Future[None]) -> None:
+    if not future.done():
+        future.set_result(None)
