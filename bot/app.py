@@ -28,6 +28,11 @@ class App:
     repository: SqlRepository
     manager: SessionManager
 
+    @property
+    def shards(self) -> ShardPlan:
+        """The shards this process runs (sessions in their guilds are ours)."""
+        return self.manager.services.shards
+
     async def close(self) -> None:
         """End running sessions and close the store."""
         await self.manager.shutdown()

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import discord
 from discord.ext import commands
@@ -15,19 +16,26 @@ from bot.discord.cogs.practice import PracticeCog
 from bot.discord.cogs.privacy import PrivacyCog
 from bot.discord.cogs.progress import ProgressCog
 from bot.discord.cogs.quickfire import QuickFireCog
+from bot.discord.cogs.voice import VoiceCog
 from bot.discord.errors import on_app_command_error
 from bot.discord.rooms import COUNTDOWN_TICK_SECONDS, Rooms
 from bot.discord.views import Views
+
+if TYPE_CHECKING:
+    from bot.discord.voice.services import VoiceServices
+    from bot.discord.voice.stage import VoiceStage
 
 log = logging.getLogger(__name__)
 
 
 def intents() -> discord.Intents:
-    """Only what the bot needs: guilds, guild messages, and their content (typed answers)."""
+    """Only what the bot needs: guilds, guild messages, their content (typed answers), and
+    voice states (discord.py cannot join voice without them; who is in the channel)."""
     wanted = discord.Intents.none()
     wanted.guilds = True
     wanted.guild_messages = True
     wanted.message_content = True
+    wanted.voice_states = True
     return wanted
 
 
@@ -46,6 +54,17 @@ class InterviewBot(commands.Bot):
         )
         self.app = app
         self.rooms = Rooms(app.manager, Views(), countdown_tick)
+        self.stages: dict[int, VoiceStage] = {}  # voice sessions by thread id
+        self._voice: VoiceServices | None = None
+
+    @property
+    def voice(self) -> VoiceServices:
+        """Whisper, the voice and the VAD, made on the first voice session (needs the extra)."""
+        if self._voice is None:
+            from bot.discord.voice.services import VoiceServices  # noqa: PLC0415 - optional
+
+            self._voice = VoiceServices(self.app.settings)
+        return self._voice
 
     async def setup_hook(self) -> None:
         """Add the cogs, install the error handler, sync slash commands."""
@@ -57,12 +76,13 @@ class InterviewBot(commands.Bot):
             PrivacyCog(self),
             LeaderboardCog(self),
             ProgressCog(self),
+            VoiceCog(self),
         )
         for cog in cogs:
             await self.add_cog(cog)
         settings = self.app.settings.discord
-        if not settings.sync_commands:
-            return
+        if not settings.sync_commands or 0 not in self.app.shards.owned:
+            return  # commands are the bot's, not a shard's: the process running shard 0 syncs
         if settings.guild_ids:
             for guild_id in settings.guild_ids:
                 guild = discord.Object(id=guild_id)
@@ -77,8 +97,34 @@ class InterviewBot(commands.Bot):
         """End running sessions while Discord is still reachable (their threads get the
         scoreboard), then disconnect."""
         await self.app.manager.shutdown()
+        for stage in list(self.stages.values()):
+            await stage.leave()
         await super().close()
+        if self._voice is not None:
+            await asyncio.to_thread(self._voice.close)
 
     async def on_ready(self) -> None:
         """Log who we are and where."""
-        log.info("connected as %s in %d servers", self.user, len(self.guilds))
+        shards = self.app.shards
+        log.info(
+            "connected as %s in %d servers (shards %s of %d)",
+            self.user,
+            len(self.guilds),
+            list(shards.owned),
+            shards.total,
+        )
+
+
+class ShardedInterviewBot(InterviewBot, commands.AutoShardedBot):
+    """InterviewBot over several shards: one gateway connection per shard this process runs."""
+
+
+def make_bot(app: App, **options: Any) -> InterviewBot:
+    """The bot for [shards]: one connection when count is 0, else the shards this process runs
+    (its ids, or all of 0..count-1) out of count."""
+    shards = app.shards
+    if shards.count == 0:
+        return InterviewBot(app, **options)
+    return ShardedInterviewBot(
+        app, shard_count=shards.count, shard_ids=list(shards.owned), **options
+    )

@@ -5,11 +5,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
+from typing import Any
 
 import discord
 
-from bot.app import build_app
-from bot.discord.client import InterviewBot
+from bot.app import App, build_app
+from bot.discord.client import InterviewBot, make_bot
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -45,9 +46,20 @@ def run_bot(settings: Settings) -> int:
     return 0
 
 
-async def _serve(settings: Settings, token: str) -> None:
+async def prepare(settings: Settings, **options: Any) -> tuple[App, InterviewBot]:
+    """The app and its bot, after sessions a crash left running on our shards are marked
+    interrupted (before any new session can start)."""
     app = await build_app(settings)
-    bot = InterviewBot(app)
+    try:
+        await app.manager.recover()
+        return app, make_bot(app, **options)
+    except BaseException:
+        await app.close()
+        raise
+
+
+async def _serve(settings: Settings, token: str) -> None:
+    app, bot = await prepare(settings)
     try:
         async with bot:
             await bot.start(token)

@@ -33,7 +33,7 @@ class Services:
     repository: Repository
     clock: Clock
     rng: random.Random = field(default_factory=random.Random)
-    shards: ShardPlan = ShardPlan()
+    shards: ShardPlan = field(default_factory=ShardPlan)
 
 
 @dataclass(frozen=True)

@@ -90,4 +90,4 @@ def test_readme_invite_asks_for_exactly_what_the_bot_uses() -> None:
 
 def test_only_the_intents_needed() -> None:
     wanted = {name for name, on in intents() if on}
-    assert wanted == {"guilds", "guild_messages", "message_content"}
+    assert wanted == {"guilds", "guild_messages", "message_content", "voice_states"}

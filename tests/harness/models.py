@@ -250,6 +250,7 @@ class Guild:
     roles: list[Role] = field(default_factory=list)
     members: dict[int, Member] = field(default_factory=dict)
     channels: list[Channel] = field(default_factory=list)
+    voice_states: dict[int, Json] = field(default_factory=dict)  # user id -> state (voice.py)
 
     @property
     def everyone(self) -> Role:
@@ -296,7 +297,7 @@ class Guild:
             "large": False,
             "unavailable": False,
             "member_count": len(self.members),
-            "voice_states": [],
+            "voice_states": list(self.voice_states.values()),
             "members": [m.payload() for m in self.members.values()],
             "channels": [c.payload(in_guild_create=True) for c in self.channels if not c.is_thread],
             "threads": [c.payload() for c in self.channels if c.is_thread and not c.archived],

@@ -183,8 +183,12 @@ class RestApi:
         return Reply(200, {"url": self.fake.gateway_url})
 
     async def get_gateway_bot(self, call: Call) -> Reply:
-        limit = {"total": 1000, "remaining": 999, "reset_after": 0, "max_concurrency": 1}
-        return Reply(200, {"url": self.fake.gateway_url, "shards": 1, "session_start_limit": limit})
+        """Where to connect, how many shards to run, and the IDENTIFYs left today."""
+        gateway = self.fake.gateway
+        left = max(0, 1000 - len(gateway.ops(2)))
+        limit = {"total": 1000, "remaining": left, "reset_after": 0, "max_concurrency": 1}
+        body = {"url": self.fake.gateway_url, "shards": gateway.recommended_shards}
+        return Reply(200, body | {"session_start_limit": limit})
 
     async def get_member(self, call: Call) -> Reply:
         guild = next((g for g in self.world.guilds if g.id == int(call.params["guild_id"])), None)

@@ -27,6 +27,7 @@ from .interactions import Interaction
 from .observe import ObserveMixin
 from .rest import Call, Reply, RestApi, RestError, Router
 from .spec import SpecChecker
+from .voice import VoiceMixin, VoiceServer
 from .world import EPHEMERAL, LOADING, Channel, Json, StoredMessage, User, World
 
 T = TypeVar("T")
@@ -52,7 +53,7 @@ class Fault:
             return False
 
 
-class FakeDiscord(ActionsMixin, ObserveMixin):
+class FakeDiscord(ActionsMixin, ObserveMixin, VoiceMixin):
     """A fake Discord for one test: one guild with a #general channel, the bot and its owner."""
 
     def __init__(
@@ -68,6 +69,10 @@ class FakeDiscord(ActionsMixin, ObserveMixin):
         self.general = self.world.add_channel(self.guild, "general")
         self.spec = SpecChecker(spec_path)
         self.gateway = Gateway(self.world, lambda: self.gateway_url, self.notify)
+        self.voice = VoiceServer(
+            self.world, self.dispatch, self.notify, lambda: self.gateway.session_id
+        )
+        self.gateway.on_voice_state = self.voice.on_voice_state_request
         self.interaction_deadline = interaction_deadline
         self.requests: list[Json] = []
         self.unknown_routes: list[str] = []
@@ -116,8 +121,10 @@ class FakeDiscord(ActionsMixin, ObserveMixin):
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
         await site.start()
         self.port = self._runner.addresses[0][1]
+        await self.voice.start()
 
     async def close(self) -> None:
+        await self.voice.close()
         await self.gateway.close()
         if self._runner is not None:
             await self._runner.cleanup()
@@ -160,6 +167,7 @@ class FakeDiscord(ActionsMixin, ObserveMixin):
         body, files = await self._read_body(request)
         query = dict(request.query)
         record: Json = {"method": method, "path": path, "query": query, "json": body}
+        record["auth"] = request.headers.get("Authorization")  # which bot (process) called
         record["files"] = [name for name, _ in files]
         self.requests.append(record)
         found = self.router.match(method, path)

@@ -60,8 +60,8 @@ class World(MessageBook):
         self._init_messages()
 
     # -- building the world -------------------------------------------------------------
-    def add_guild(self, name: str = "Fake Guild") -> Guild:
-        guild = Guild(self.ids.next(), name, self.owner.id)
+    def add_guild(self, name: str = "Fake Guild", *, guild_id: int | None = None) -> Guild:
+        guild = Guild(guild_id or self.ids.next(), name, self.owner.id)
         guild.roles.append(Role(guild.id, "@everyone", EVERYONE_PERMISSIONS))
         bot_role = Role(self.ids.next(), self.bot_user.name, BOT_PERMISSIONS, position=1)
         guild.roles.append(bot_role)
