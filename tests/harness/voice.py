@@ -11,7 +11,7 @@ SESSION_DESCRIPTION with `dave_protocol_version: 0` (a fake cannot run DAVE's ML
     await connect_bot(bot, fake)
     room = fake.add_voice_channel("interview room")       # type 2, CHANNEL_CREATE
     fake.join_voice(ada, room)                            # VOICE_STATE_UPDATE for ada
-    vc = await bot.get_channel(room.id).connect(cls=DaveVoiceRecvClient)
+    vc = await bot.get_channel(room.id).connect(cls=DaveVoiceRecvClient)  # once it has it
     session = await fake.wait_voice_ready()               # handshake done
     vc.play(discord.PCMAudio(io.BytesIO(pcm)))
     heard = await fake.wait_for_audio(1.0)                # 48 kHz stereo s16le the bot sent

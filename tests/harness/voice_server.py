@@ -174,6 +174,8 @@ class VoiceServer:
         live = next(iter(self.live_sessions(guild.id)), None)
         if channel_id is not None and live is not None:
             live.channel_id = channel_id  # a move: same voice server, nothing else to say
+        elif live is not None:
+            live.closed = True  # the bot left; a join from now on gets a new voice server
         self.set_voice_state(
             guild, me, channel_id, session_id=session_id, self_mute=mute, self_deaf=deaf
         )
