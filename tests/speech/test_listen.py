@@ -40,7 +40,8 @@ async def test_a_chunked_answer_is_transcribed_in_order(
         "Third, random forests also sample features at each split.",
     ]
     audio = np.concatenate([np.concatenate([speak(p), silence(0.6)]) for p in parts])
-    capture = AnswerCapture(SileroDetector(), CaptureOptions(chunk_seconds=3.0, end_silence=1.0))
+    # Pauses between sentences (espeak's own plus 0.6 s) stay well under the end silence.
+    capture = AnswerCapture(SileroDetector(), CaptureOptions(chunk_seconds=3.0, end_silence=1.6))
     pool = TranscriptionPool(whisper, workers=1)
     clock = FeedClock()
 
