@@ -37,6 +37,17 @@ def mini_bank() -> Bank:
 POSTGRES_URL = os.environ.get("INTERVIEW_BOT_TEST_DATABASE_URL")
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """PostgreSQL-only tests belong to the PostgreSQL run: leave them out of the SQLite one
+    (deselected and counted, not skipped; scripts/test runs them in its second pass)."""
+    if POSTGRES_URL:
+        return
+    postgres = [item for item in items if item.get_closest_marker("postgres")]
+    if postgres:
+        config.hook.pytest_deselected(items=postgres)
+        items[:] = [item for item in items if not item.get_closest_marker("postgres")]
+
+
 @pytest.fixture(scope="session")
 def migrated_db(tmp_path_factory: pytest.TempPathFactory) -> str:
     """PostgreSQL migrated down to nothing and up to head; or a migrated SQLite template."""

@@ -83,8 +83,19 @@ def reveal_embeds(event: Revealed) -> list[discord.Embed]:
     if speech:
         rate = sum(s.words_per_minute or 0 for s in speech) / len(speech)
         fillers = sum(s.filler_words for s in speech)
-        fields.append(("Delivery", f"{rate:.0f} words per minute, {fillers} filler words"))
+        pauses = sum(len(s.long_pauses) for s in speech)
+        fields.append(
+            (
+                "Delivery",
+                f"{rate:.0f} words per minute, {_count(fillers, 'filler word')}, "
+                f"{_count(pauses, 'long pause')} (2 s or more)",
+            )
+        )
     return _pack(embeds, fields)
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 def _list_fields(name: str, lines: list[str]) -> list[tuple[str, str]]:

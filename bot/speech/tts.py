@@ -20,7 +20,8 @@ log = logging.getLogger(__name__)
 
 TTS_RATE = 22_050  # what pyttsx3's espeak driver writes: 16-bit mono
 _FINISH_TIMEOUT = 60.0
-_CACHE_FORMAT = "1"  # bump when the rendering changes, so old files are not reused
+_CACHE_FORMAT = "1"
+_ATTEMPTS = 3  # bump when the rendering changes, so old files are not reused
 
 
 class Speaker(Protocol):
@@ -96,6 +97,30 @@ class Pyttsx3Speaker:
             return self._pool
 
 
+def _render_once(text: str, voice: str, rate: int, partial: Path) -> bool:
+    """One synthesis into `partial`; False when the driver reported an empty file."""
+    global _engine  # noqa: PLW0603 (one engine per worker process)
+    import pyttsx3  # noqa: PLC0415 (only the worker needs it)
+
+    if _engine is None:
+        _engine = pyttsx3.init()
+        _engine.connect("finished-utterance", _on_finished)
+    _engine.setProperty("rate", rate)
+    if voice:
+        _engine.setProperty("voice", voice)
+    _finished.clear()
+    _engine.save_to_file(text, str(partial))
+    _engine.runAndWait()
+    # pyttsx3 2.99 with espeak returns from runAndWait() before a long text is written: the
+    # file is complete only once the driver reports the finished utterance.
+    if not _finished.wait(_FINISH_TIMEOUT):
+        raise SpeechError("Text to speech did not finish within a minute.")
+    # Under load the driver has been seen (once in a few hundred renders) to report an empty
+    # file; the caller then synthesises again rather than failing the question.
+    with wave.open(str(partial), "rb") as check:
+        return bool(check.getnframes())
+
+
 # --- the worker process -------------------------------------------------------------------------
 
 _engine: Any = None
@@ -114,32 +139,18 @@ def _on_finished(name: object = None, completed: object = True) -> None:
 
 def _synthesise(text: str, voice: str, rate: int, out: str) -> str:
     """Render `text` to `out` (atomically); runs in the worker process."""
-    global _engine  # noqa: PLW0603 (one engine per worker process)
-    import pyttsx3  # noqa: PLC0415 (only the worker needs it)
-
     if not text.strip():
         raise SpeechError("There is no text to speak.")
     target = Path(out)
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_suffix(f".{os.getpid()}.part")
     try:
-        if _engine is None:
-            _engine = pyttsx3.init()
-            _engine.connect("finished-utterance", _on_finished)
-        _engine.setProperty("rate", rate)
-        if voice:
-            _engine.setProperty("voice", voice)
-        _finished.clear()
-        _engine.save_to_file(text, str(partial))
-        _engine.runAndWait()
-        # pyttsx3 2.99 with espeak returns from runAndWait() before a long text is written:
-        # the file is complete only once the driver reports the finished utterance.
-        if not _finished.wait(_FINISH_TIMEOUT):
-            raise SpeechError("Text to speech did not finish within a minute.")
-        with wave.open(str(partial), "rb") as check:
-            if check.getnframes() == 0:
-                raise SpeechError("Text to speech produced no audio.")
-        partial.replace(target)
+        for _attempt in range(_ATTEMPTS):
+            if _render_once(text, voice, rate, partial):
+                partial.replace(target)
+                break
+        else:
+            raise SpeechError("Text to speech produced no audio.")
     except SpeechError:
         raise
     except Exception as exc:

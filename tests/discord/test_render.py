@@ -9,6 +9,7 @@ import discord
 from bot.discord import render
 from bot.discord.client import intents
 from bot.engine.events import Mode, NodeResult, Revealed, ScoreLine, SessionEnded
+from bot.grading.speech_metrics import SpeechMetrics, TimedWord
 from tests.conftest import ROOT
 
 
@@ -85,9 +86,34 @@ def test_readme_invite_asks_for_exactly_what_the_bot_uses() -> None:
         "send_messages_in_threads",
         "embed_links",
         "read_message_history",
+        "connect",  # voice sessions
+        "speak",
     }
 
 
 def test_only_the_intents_needed() -> None:
     wanted = {name for name, on in intents() if on}
     assert wanted == {"guilds", "guild_messages", "message_content", "voice_states"}
+
+
+def test_the_reveal_shows_how_spoken_answers_were_delivered() -> None:
+    words = [TimedWord(w, i * 0.5, i * 0.5 + 0.4) for i, w in enumerate("um so the tree".split())]
+    words.append(TimedWord("splits", 5.0, 5.4))  # after a 3 s pause
+    spoken = SpeechMetrics.from_words(words)
+    result = NodeResult("n0", "Explain trees.", "Trees split.", "123", 0.8, ("a",), (), "answered")
+    event = Revealed(
+        "s",
+        "n0",
+        "Explain trees.",
+        "Trees split.",
+        (),
+        0.8,
+        (result.__class__(**{**result.__dict__, "speech": spoken}),),
+        "answered",
+        1,
+        1,
+    )
+    fields = [f for embed in render.reveal_embeds(event) for f in embed.fields]
+    delivery = next(f.value for f in fields if f.name == "Delivery")
+    rate = f"{spoken.words_per_minute:.0f} words per minute"
+    assert delivery == f"{rate}, 1 filler word, 1 long pause (2 s or more)"

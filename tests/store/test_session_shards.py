@@ -93,7 +93,7 @@ async def test_interrupt_running_touches_only_the_given_shards(
     assert await repository.interrupt_running([], later) == []
 
 
-@pytest.mark.skipif(not POSTGRES_URL, reason="PostgreSQL only: one SQLite file per host")
+@pytest.mark.postgres  # one SQLite file per host: the race only exists on a shared server
 async def test_processes_starting_together_migrate_once(repository: SqlRepository) -> None:
     """Shard processes started at once against one PostgreSQL all reach head (an advisory lock
     lets one migrate while the others wait), instead of racing to create the same tables."""
