@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import resource
 import signal
 import statistics
 import sys
@@ -62,6 +63,8 @@ async def main(rest_base: str, gateway: str, data: str, questions: int) -> None:
                 "lag_p99_ms": ordered[round(0.99 * (len(ordered) - 1))],
                 "lag_max_ms": ordered[-1],
                 "samples": len(ordered),
+                # CPU the whole bot process used (start-up included): user + system seconds
+                "cpu_seconds": sum(resource.getrusage(resource.RUSAGE_SELF)[:2]),
             }
         ),
         flush=True,

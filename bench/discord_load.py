@@ -105,6 +105,7 @@ async def run(sessions: int, answers: int) -> dict[str, float]:
         "lag_p50_ms": lag["lag_p50_ms"],
         "lag_p99_ms": lag["lag_p99_ms"],
         "lag_max_ms": lag["lag_max_ms"],
+        "bot_cpu_seconds": lag["cpu_seconds"],
         "unknown_routes": len(fake.unknown_routes),
         "late_callbacks": len(fake.late_callbacks),
     }
@@ -128,6 +129,11 @@ def main() -> int:
     print(
         f"bot event-loop lag: p50 {result['lag_p50_ms']:.1f} ms, "
         f"p99 {result['lag_p99_ms']:.1f} ms, max {result['lag_max_ms']:.1f} ms"
+    )
+    print(
+        f"bot CPU: {result['bot_cpu_seconds']:.2f} s in all, "
+        f"{result['bot_cpu_seconds'] / max(result['answers'], 1) * 1000:.1f} ms per answer "
+        "(start-up included)"
     )
     print(
         f"interaction callbacks later than 3 s: {result['late_callbacks']}; "

@@ -260,3 +260,24 @@ async def test_the_bot_leaves_when_the_session_ends_or_the_channel_empties(
     assert "go on by typing" in left["content"]
     assert fake.voice.requests[-1]["channel_id"] is None
     assert bot.stages == {}
+
+
+async def test_quick_fire_by_voice(
+    fake_discord: FakeDiscord,
+    bot: InterviewBot,
+    cast: Cast,
+    room: Channel,
+    say: Callable[[str], bytes],
+) -> None:
+    fake = fake_discord
+    options = {"count": 1, "topic": "fundamentals"}
+    thread, consent = await start_voice(fake, bot, cast.ada, room, "quickfire", options)
+    item = await fake.wait_for_message(thread, lambda m: "⚡" in (m.get("content") or ""))
+    await bot_finished_speaking(fake, at_least=0.8)
+    await opt_in(fake, cast.ada, consent)
+    answer = "Air." if "breathe" in item["content"] else "Lasso."
+    await fake.voice_speak(cast.ada, say(answer))
+    said = await fake.wait_for_message(thread, lambda m: "said" in (m.get("content") or ""), 20)
+    assert said["content"].startswith(f"🎙️ <@{cast.ada.id}> said")
+    verdict = await fake.wait_for_message(thread, lambda m: "streak" in (m.get("content") or ""))
+    assert verdict["content"] == f"<@{cast.ada.id}>: ✅ streak 1"
