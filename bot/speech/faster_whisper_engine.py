@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from bot.errors import ModelUnavailable
 from bot.grading.speech_metrics import TimedWord
+from bot.speech.cleanup import collapse_repeats
 from bot.speech.models import ctranslate2_model
 from bot.speech.ports import SAMPLE_RATE, Samples, Transcript
 
@@ -18,6 +19,8 @@ if TYPE_CHECKING:
     from faster_whisper import WhisperModel
 
 log = logging.getLogger(__name__)
+
+TEMPERATURES = (0.0, 0.2, 0.4, 0.6)
 
 
 class FasterWhisperTranscriber:
@@ -69,21 +72,22 @@ class FasterWhisperTranscriber:
             audio,
             language="en",
             beam_size=1,
-            temperature=0.0,
+            # Greedy first; a looping or unlikely decode (compression ratio, log probability)
+            # is retried warmer, as Whisper does by default.
+            temperature=TEMPERATURES,
             initial_prompt=prompt or None,
             word_timestamps=True,
             condition_on_previous_text=False,
             vad_filter=False,
         )
         words: list[TimedWord] = []
-        texts: list[str] = []
         for segment in segments:  # lazy: decoding happens while iterating
-            texts.append(segment.text.strip())
             words.extend(
                 join_pieces((w.word, float(w.start), float(w.end)) for w in segment.words or ())
             )
+        words = collapse_repeats(words)
         return Transcript(
-            text=" ".join(t for t in texts if t),
+            text=" ".join(w.text for w in words),
             words=tuple(words),
             audio_seconds=round(len(audio) / SAMPLE_RATE, 3),
             processing_seconds=round(time.perf_counter() - started, 3),

@@ -18,7 +18,7 @@ def vocabulary_prompt(node: Node | QuickFireItem) -> str:
     """
     terms: list[str] = []
     if isinstance(node, QuickFireItem):
-        terms += [a for a in node.answers if _JARGON.search(a)] or list(node.answers[:1])
+        terms += list(node.answers)  # short answers: all of them are the words to expect
     else:
         for point in node.key_points:
             terms += _terms_of(point)
