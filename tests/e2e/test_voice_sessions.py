@@ -281,3 +281,17 @@ async def test_quick_fire_by_voice(
     assert said["content"].startswith(f"🎙️ <@{cast.ada.id}> said")
     verdict = await fake.wait_for_message(thread, lambda m: "streak" in (m.get("content") or ""))
     assert verdict["content"] == f"<@{cast.ada.id}>: ✅ streak 1"
+
+
+async def test_the_bot_leaves_the_channel_when_the_session_ends(
+    fake_discord: FakeDiscord, bot: InterviewBot, cast: Cast, room: Channel
+) -> None:
+    fake = fake_discord
+    thread, _consent = await start_voice(fake, bot, cast.ada, room)
+    await fake.wait_for_message(thread)
+    await fake.wait_voice_ready()
+    ended = await fake.run_command(cast.ada, thread, "end")
+    await ended.response()
+    await fake.wait_for_message(thread, lambda m: "Scoreboard" in title(m))
+    await eventually(lambda: fake.voice.requests[-1]["channel_id"] is None, timeout=10)
+    await eventually(lambda: bot.stages == {})
