@@ -36,14 +36,17 @@ async def listen_for_answer(
         while True:
             reason = capture.poll(clock())
             for chunk in capture.take():
-                task = asyncio.ensure_future(pool.transcribe(chunk.audio, prompt=prompt))
-                jobs.append((chunk, task))
+                if chunk.audio.size:  # the final piece can be empty: the end was all silence
+                    task = asyncio.ensure_future(pool.transcribe(chunk.audio, prompt=prompt))
+                    jobs.append((chunk, task))
             if reason is not None:
                 break
             await asyncio.sleep(tick)
         ended_at = clock()
         for chunk in capture.take():
-            jobs.append((chunk, asyncio.ensure_future(pool.transcribe(chunk.audio, prompt=prompt))))
+            if chunk.audio.size:
+                task = asyncio.ensure_future(pool.transcribe(chunk.audio, prompt=prompt))
+                jobs.append((chunk, task))
         if not jobs:
             return None
         parts = [(chunk, await task) for chunk, task in jobs]

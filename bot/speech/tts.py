@@ -20,8 +20,8 @@ log = logging.getLogger(__name__)
 
 TTS_RATE = 22_050  # what pyttsx3's espeak driver writes: 16-bit mono
 _FINISH_TIMEOUT = 60.0
-_CACHE_FORMAT = "1"
-_ATTEMPTS = 3  # bump when the rendering changes, so old files are not reused
+_CACHE_FORMAT = "1"  # bump when the rendering changes, so old files are not reused
+_ATTEMPTS = 3  # renders tried before giving up on an empty file
 
 
 class Speaker(Protocol):
