@@ -6,6 +6,7 @@ rendered once into data/cache/tts/ and reused by every benchmark.
 
 from __future__ import annotations
 
+import argparse
 import importlib.util
 import itertools
 import json
@@ -272,3 +273,15 @@ def _depth(pid: int, processes: dict[int, tuple[int, int]]) -> int:
 def peak_rss_mib() -> float:
     """This process's peak resident memory so far (Linux reports KiB)."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def add_common_arguments(parser: argparse.ArgumentParser, *, quick_help: str) -> None:
+    """--quick, --patience and --json, which every speech benchmark takes."""
+    parser.add_argument("--quick", action="store_true", help=quick_help)
+    parser.add_argument(
+        "--patience",
+        type=float,
+        default=600,
+        help="seconds to wait for other processes to go quiet before each measurement",
+    )
+    parser.add_argument("--json", action="store_true")

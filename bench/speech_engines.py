@@ -28,6 +28,7 @@ from bench.speech_common import (
     LENGTHS,
     Clip,
     OtherLoad,
+    add_common_arguments,
     build_clips,
     peak_rss_mib,
     read_manifest,
@@ -224,14 +225,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--clips", type=int, default=4, help="clips of each length")
-    parser.add_argument("--quick", action="store_true", help="one run, one clip of each length")
-    parser.add_argument(
-        "--patience",
-        type=float,
-        default=600,
-        help="seconds to wait for other processes to go quiet before each measurement",
-    )
-    parser.add_argument("--json", action="store_true")
+    add_common_arguments(parser, quick_help="one run, one clip of each length")
     parser.add_argument("--transcripts", action="store_true", help="print what each engine heard")
     parser.add_argument("--worker", nargs=2, metavar=("ENGINE", "MANIFEST"), help=argparse.SUPPRESS)
     args = parser.parse_args()

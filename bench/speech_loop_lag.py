@@ -24,7 +24,14 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-from bench.speech_common import OtherLoad, bank, build_clips, percentile, wait_for_quiet
+from bench.speech_common import (
+    OtherLoad,
+    add_common_arguments,
+    bank,
+    build_clips,
+    percentile,
+    wait_for_quiet,
+)
 from bot.errors import SpeechError
 from bot.speech.faster_whisper_engine import FasterWhisperTranscriber
 from bot.speech.pool import TranscriptionPool
@@ -204,14 +211,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--rounds", type=int, default=5, help="pairs of clips per run")
-    parser.add_argument("--quick", action="store_true", help="one run of one round")
-    parser.add_argument(
-        "--patience",
-        type=float,
-        default=600,
-        help="seconds to wait for other processes to go quiet before each measurement",
-    )
-    parser.add_argument("--json", action="store_true")
+    add_common_arguments(parser, quick_help="one run of one round")
     args = parser.parse_args()
     summary = asyncio.run(
         run(1, 1, 0) if args.quick else run(args.runs, args.rounds, args.patience)

@@ -25,6 +25,7 @@ import numpy as np
 from bench.speech_common import (
     CACHE_DIR,
     OtherLoad,
+    add_common_arguments,
     bank,
     normalise,
     speaker,
@@ -201,14 +202,7 @@ def main() -> int:
         "--engine", choices=("faster-whisper", "openai-whisper"), default="faster-whisper"
     )
     parser.add_argument("--questions", type=int, default=15)
-    parser.add_argument("--quick", action="store_true", help="three questions")
-    parser.add_argument(
-        "--patience",
-        type=float,
-        default=600,
-        help="seconds to wait for other processes to go quiet before each measurement",
-    )
-    parser.add_argument("--json", action="store_true")
+    add_common_arguments(parser, quick_help="three questions")
     parser.add_argument("--details", action="store_true", help="key points lost per answer")
     args = parser.parse_args()
     summary = (

@@ -31,6 +31,7 @@ import numpy as np
 
 from bench.speech_common import (
     OtherLoad,
+    add_common_arguments,
     bank,
     percentile,
     short_sentence,
@@ -200,14 +201,7 @@ def main() -> int:
     """Print the table."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--reps", type=int, default=3, help="answers of each length")
-    parser.add_argument("--quick", action="store_true", help="one answer of each length")
-    parser.add_argument(
-        "--patience",
-        type=float,
-        default=600,
-        help="seconds to wait for other processes to go quiet before each measurement",
-    )
-    parser.add_argument("--json", action="store_true")
+    add_common_arguments(parser, quick_help="one answer of each length")
     args = parser.parse_args()
     summary = asyncio.run(run(1, 0) if args.quick else run(args.reps, args.patience))
     if args.json:
