@@ -140,7 +140,7 @@ class InterviewSession(Session):
             grader = self.services.grader
             grade = await asyncio.to_thread(grader.grade, current.question, run.node, text)
             score = max(0.0, grade.score - run.hints * self.options.hint_penalty)
-            speech = SpeechMetrics.from_words(words) if words else SpeechMetrics.from_text(text)
+            speech = SpeechMetrics.of(text, words)
             self.timers.cancel_all()
             run.result = _result(run, participant, score, grade, "answered", speech)
             await self._record(current, run, participant, text, speech)

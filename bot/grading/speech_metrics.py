@@ -57,6 +57,11 @@ class SpeechMetrics:
         return cls(len(text.split()), None, None, count_fillers(text), None)
 
     @classmethod
+    def of(cls, text: str, words: Sequence[TimedWord] | None = None) -> SpeechMetrics:
+        """Metrics of an answer: from its timed words when spoken, from its text when typed."""
+        return cls.from_words(words) if words else cls.from_text(text)
+
+    @classmethod
     def from_words(
         cls, words: Sequence[TimedWord], pause_seconds: float = LONG_PAUSE_SECONDS
     ) -> SpeechMetrics:

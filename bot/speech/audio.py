@@ -27,19 +27,15 @@ def load_audio(source: Path | bytes) -> Samples:
             if not container.streams.audio:
                 raise SpeechError(f"{name} holds no audio stream.")
             resampler = av.AudioResampler(format="flt", layout="mono", rate=SAMPLE_RATE)
-            chunks = [
-                out.to_ndarray().reshape(-1)
-                for frame in container.decode(audio=0)
-                for out in resampler.resample(frame)
+            frames = [
+                out for frame in container.decode(audio=0) for out in resampler.resample(frame)
             ]
-            chunks.extend(out.to_ndarray().reshape(-1) for out in resampler.resample(None))
+            frames += resampler.resample(None)  # flush what the filter still holds
     except FileNotFoundError:
         raise SpeechError(f"{name} does not exist.") from None
     except av.FFmpegError as exc:
         raise SpeechError(f"{name} is not an audio file this bot can read ({exc}).") from None
-    if not chunks:
-        return np.zeros(0, dtype=np.float32)
-    return np.concatenate(chunks).astype(np.float32, copy=False)
+    return _samples_of(frames)
 
 
 def resample(samples: Samples, rate: int, *, to_rate: int) -> Samples:
@@ -47,13 +43,7 @@ def resample(samples: Samples, rate: int, *, to_rate: int) -> Samples:
     if samples.size == 0 or rate == to_rate:
         return np.asarray(samples, dtype=np.float32)
     resampler = av.AudioResampler(format="flt", layout="mono", rate=to_rate)
-    frame = av.AudioFrame.from_ndarray(
-        np.ascontiguousarray(samples, dtype=np.float32).reshape(1, -1), format="flt", layout="mono"
-    )
-    frame.sample_rate = rate
-    parts = [out.to_ndarray().reshape(-1) for out in resampler.resample(frame)]
-    parts.extend(out.to_ndarray().reshape(-1) for out in resampler.resample(None))
-    return np.concatenate(parts).astype(np.float32, copy=False)
+    return _samples_of([*resampler.resample(_frame(samples, rate)), *resampler.resample(None)])
 
 
 def to_discord_pcm(samples: Samples, rate: int) -> bytes:
@@ -67,9 +57,7 @@ def to_discord_pcm(samples: Samples, rate: int) -> bytes:
 
 def from_discord_pcm(pcm: bytes) -> Samples:
     """Discord's 48 kHz stereo s16le to 16 kHz mono float32 (channels averaged)."""
-    stereo = np.frombuffer(pcm[: len(pcm) - len(pcm) % 4], dtype="<i2").reshape(-1, 2)
-    mono = stereo.mean(axis=1, dtype=np.float32) / 32768.0
-    return resample(mono.astype(np.float32), DISCORD_RATE, to_rate=SAMPLE_RATE)
+    return resample(_mono(pcm, DISCORD_CHANNELS), DISCORD_RATE, to_rate=SAMPLE_RATE)
 
 
 def read_wav(data: bytes) -> tuple[Samples, int]:
@@ -79,9 +67,8 @@ def read_wav(data: bytes) -> tuple[Samples, int]:
             raise SpeechError("Only 16-bit PCM WAV is expected here.")
         channels = reader.getnchannels()
         rate = reader.getframerate()
-        raw = np.frombuffer(reader.readframes(reader.getnframes()), dtype="<i2")
-    mono = raw.reshape(-1, channels).mean(axis=1, dtype=np.float32) / 32768.0
-    return mono.astype(np.float32), rate
+        raw = reader.readframes(reader.getnframes())
+    return _mono(raw, channels), rate
 
 
 def write_wav(samples: Samples, rate: int) -> bytes:
@@ -108,16 +95,34 @@ class Downsampler:
 
     def __call__(self, pcm: bytes) -> Samples:
         """Convert one or more whole frames of Discord PCM."""
-        usable = len(pcm) - len(pcm) % 4
-        if not usable:
-            return np.zeros(0, dtype=np.float32)
-        stereo = np.frombuffer(pcm[:usable], dtype="<i2").reshape(-1, 2)
-        mono = (stereo.mean(axis=1, dtype=np.float32) / 32768.0).reshape(1, -1)
-        frame = av.AudioFrame.from_ndarray(mono, format="flt", layout="mono")
-        frame.sample_rate = DISCORD_RATE
+        mono = _mono(pcm, DISCORD_CHANNELS)
+        if not mono.size:
+            return mono
+        frame = _frame(mono, DISCORD_RATE)
         frame.pts = self._pts
-        self._pts += mono.shape[1]
-        parts = [out.to_ndarray().reshape(-1) for out in self._resampler.resample(frame)]
-        if not parts:
-            return np.zeros(0, dtype=np.float32)
-        return np.concatenate(parts).astype(np.float32, copy=False)
+        self._pts += mono.size
+        return _samples_of(self._resampler.resample(frame))
+
+
+def _mono(pcm: bytes, channels: int) -> Samples:
+    """Interleaved s16le PCM as float32 in [-1, 1], channels averaged (whole frames only)."""
+    usable = len(pcm) - len(pcm) % (2 * channels)
+    raw = np.frombuffer(pcm[:usable], dtype="<i2").reshape(-1, channels)
+    mono: Samples = (raw.mean(axis=1, dtype=np.float32) / 32768.0).astype(np.float32)
+    return mono
+
+
+def _frame(samples: Samples, rate: int) -> av.AudioFrame:
+    """Mono float32 samples as a PyAV frame."""
+    frame = av.AudioFrame.from_ndarray(
+        np.ascontiguousarray(samples, dtype=np.float32).reshape(1, -1), format="flt", layout="mono"
+    )
+    frame.sample_rate = rate
+    return frame
+
+
+def _samples_of(frames: list[av.AudioFrame]) -> Samples:
+    """The resampler's output frames as one mono float32 array."""
+    if not frames:
+        return np.zeros(0, dtype=np.float32)
+    return np.concatenate([f.to_ndarray().reshape(-1) for f in frames]).astype(np.float32)

@@ -60,7 +60,7 @@ class AnswerCapture:
         self._pending = np.zeros(0, dtype=np.float32)  # not yet scored by the VAD
         self._vad = VadState()
         self._lead_in: list[tuple[Samples, bool]] = []
-        self._audio: list[Samples] = []  # the answer so far, in windows
+        self._audio: list[Samples] = []  # the answer since the last chunk, in windows
         self._samples = 0
         self._cut = 0  # samples of the answer already handed out as chunks
         self._silence_run = 0
@@ -169,11 +169,9 @@ class AnswerCapture:
         self._lead_in.clear()
 
     def _emit(self, *, final: bool) -> None:
-        audio = np.concatenate(self._audio) if self._audio else np.zeros(0, dtype=np.float32)
-        piece = audio[self._cut :]
+        piece = np.concatenate(self._audio) if self._audio else np.zeros(0, dtype=np.float32)
         if final and self._silence_run:  # trailing silence holds no words
             piece = piece[: max(len(piece) - self._silence_run + int(0.2 * SAMPLE_RATE), 0)]
-        self._chunks.append(Chunk(piece.copy(), self._cut / SAMPLE_RATE, final))
-        self._cut = len(audio)
-        if final:
-            self._audio.clear()
+        self._chunks.append(Chunk(piece, self._cut / SAMPLE_RATE, final))
+        self._cut = self._samples
+        self._audio.clear()  # handed out: the capture keeps only what is not yet a chunk

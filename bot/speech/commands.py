@@ -43,11 +43,7 @@ def transcribe(
         prompt = vocabulary_prompt(bank.node(question)[1])
     audio = load_audio(audio_path)
     transcript = transcriber_from(settings, engine, model).transcribe(audio, prompt=prompt)
-    metrics = (
-        SpeechMetrics.from_words(transcript.words)
-        if transcript.words
-        else SpeechMetrics.from_text(transcript.text)
-    )
+    metrics = SpeechMetrics.of(transcript.text, transcript.words)
     if not as_json:
         print(transcript.text)
         return 0

@@ -34,6 +34,7 @@ async def listen_for_answer(
     jobs: list[tuple[Chunk, asyncio.Task[Transcript]]] = []
     try:
         while True:
+            # poll() before take(): once the capture has ended, its final chunk is ready to take.
             reason = capture.poll(clock())
             for chunk in capture.take():
                 if chunk.audio.size:  # the final piece can be empty: the end was all silence
@@ -43,10 +44,6 @@ async def listen_for_answer(
                 break
             await asyncio.sleep(tick)
         ended_at = clock()
-        for chunk in capture.take():
-            if chunk.audio.size:
-                task = asyncio.ensure_future(pool.transcribe(chunk.audio, prompt=prompt))
-                jobs.append((chunk, task))
         if not jobs:
             return None
         parts = [(chunk, await task) for chunk, task in jobs]

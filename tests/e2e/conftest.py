@@ -40,12 +40,17 @@ def clock() -> ManualClock:
 
 
 @pytest.fixture
-async def app(tmp_path: Path, clock: ManualClock) -> AsyncIterator[App]:
-    settings = Settings(
+def settings(tmp_path: Path) -> Settings:
+    """The e2e settings: the mini bank, a store of the test's own, no quick-fire gap."""
+    return Settings(
         bank=BankSettings(paths=[DATA / "mini_bank.yaml"]),
         store=StoreSettings(data_dir=tmp_path),
         quickfire=QuickFireSettings(gap_seconds=0),
     )
+
+
+@pytest.fixture
+async def app(settings: Settings, clock: ManualClock) -> AsyncIterator[App]:
     built = await build_app(settings, clock=clock)
     yield built
     await built.close()
@@ -53,8 +58,9 @@ async def app(tmp_path: Path, clock: ManualClock) -> AsyncIterator[App]:
 
 @pytest.fixture
 async def bot(fake_discord: FakeDiscord, cast: Cast, app: App) -> AsyncIterator[InterviewBot]:
-    """InterviewBot as production builds it, on the fake (members exist before it connects)."""
-    client = InterviewBot(app)
+    """InterviewBot as production builds it, on the fake (members exist before it connects),
+    trusting the fake voice server's certificate through its connector."""
+    client = InterviewBot(app, connector=fake_discord.voice_connector())
     await connect_bot(client, fake_discord)
     yield client
     await disconnect_bot(client, fake_discord)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import io
 import subprocess
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import aiohttp
@@ -48,15 +47,6 @@ def spoken(tmp_path: Path, sentence: str) -> bytes:
     return to_discord_pcm(load_audio(wav), 16_000)
 
 
-@pytest.fixture
-async def voice_bot(fake_discord: FakeDiscord, cast: Cast, app: App) -> AsyncIterator[InterviewBot]:
-    """InterviewBot trusting the fake voice server's certificate through its connector."""
-    client = InterviewBot(app, connector=fake_discord.voice_connector())
-    await connect_bot(client, fake_discord)
-    yield client
-    await disconnect_bot(client, fake_discord)
-
-
 async def join(bot: InterviewBot, room_id: int) -> DaveVoiceRecvClient:
     """What a cog would do: connect to the voice channel with our receive client."""
     await eventually(lambda: bot.get_channel(room_id) is not None)  # its CHANNEL_CREATE
@@ -68,10 +58,10 @@ async def join(bot: InterviewBot, room_id: int) -> DaveVoiceRecvClient:
 
 
 async def test_the_fake_hears_what_the_bot_plays(
-    fake_discord: FakeDiscord, voice_bot: InterviewBot
+    fake_discord: FakeDiscord, bot: InterviewBot
 ) -> None:
     room = fake_discord.add_voice_channel("interview room")
-    vc = await join(voice_bot, room.id)
+    vc = await join(bot, room.id)
     session = await fake_discord.wait_voice_ready()
     assert session.mode == "aead_xchacha20_poly1305_rtpsize"
     assert session.max_dave_protocol_version == 1  # discord.py offers DAVE; the fake says 0
@@ -91,11 +81,11 @@ async def test_the_fake_hears_what_the_bot_plays(
 
 
 async def test_the_bot_hears_a_user_and_not_itself(
-    fake_discord: FakeDiscord, voice_bot: InterviewBot, cast: Cast, tmp_path: Path
+    fake_discord: FakeDiscord, bot: InterviewBot, cast: Cast, tmp_path: Path
 ) -> None:
     room = fake_discord.add_voice_channel("interview room")
     fake_discord.join_voice(cast.ada, room)
-    vc = await join(voice_bot, room.id)
+    vc = await join(bot, room.id)
     await fake_discord.wait_voice_ready()
     frames: list[VoiceFrame] = []
     vc.listen(PcmSink(on_loop(asyncio.get_running_loop(), frames.append)))
@@ -104,8 +94,8 @@ async def test_the_bot_hears_a_user_and_not_itself(
     sent = await fake_discord.voice_speak(cast.ada, speech)
     expected = sent * FRAME_SECONDS
     await eventually(lambda: len(frames) * FRAME_SECONDS >= expected - 0.1)
-    assert voice_bot.user is not None
-    await fake_discord.voice_speak(voice_bot.user.id, tone(0.3, 440))  # as if the bot spoke
+    assert bot.user is not None
+    await fake_discord.voice_speak(bot.user.id, tone(0.3, 440))  # as if the bot spoke
     await asyncio.sleep(0.2)
 
     assert {f.user_id for f in frames} == {cast.ada.id}
@@ -118,11 +108,11 @@ async def test_the_bot_hears_a_user_and_not_itself(
 
 
 async def test_a_speaker_leaving_before_the_bot_listens_does_not_deafen_it(
-    fake_discord: FakeDiscord, voice_bot: InterviewBot, cast: Cast
+    fake_discord: FakeDiscord, bot: InterviewBot, cast: Cast
 ) -> None:
     room = fake_discord.add_voice_channel("interview room")
     fake_discord.join_voice(cast.ada, room)
-    vc = await join(voice_bot, room.id)
+    vc = await join(bot, room.id)
     await fake_discord.wait_voice_ready()
     await fake_discord.voice_speak(cast.ada, tone(0.1, 300))  # op 5 ties ada to an ssrc
     fake_discord.leave_voice(cast.ada)  # voice op 13 while nobody listens
@@ -164,23 +154,23 @@ async def test_voice_states_reach_the_bots_cache(
 
 
 async def test_joining_fails_at_once_when_the_voice_server_refuses(
-    fake_discord: FakeDiscord, voice_bot: InterviewBot
+    fake_discord: FakeDiscord, bot: InterviewBot
 ) -> None:
     room = fake_discord.add_voice_channel("interview room")
     fake_discord.break_voice("refuse")
     with pytest.raises(aiohttp.ClientConnectorError):  # discord.py lets aiohttp's error out
-        await join(voice_bot, room.id)
-    assert voice_bot.voice_clients == []
+        await join(bot, room.id)
+    assert bot.voice_clients == []
 
 
 async def test_joining_times_out_without_a_voice_server(
-    fake_discord: FakeDiscord, voice_bot: InterviewBot
+    fake_discord: FakeDiscord, bot: InterviewBot
 ) -> None:
     room = fake_discord.add_voice_channel("interview room")
     fake_discord.break_voice("no_voice_server")
-    await eventually(lambda: voice_bot.get_channel(room.id) is not None)
-    channel = voice_bot.get_channel(room.id)
+    await eventually(lambda: bot.get_channel(room.id) is not None)
+    channel = bot.get_channel(room.id)
     assert isinstance(channel, discord.VoiceChannel)
     with pytest.raises(TimeoutError):
         await channel.connect(cls=DaveVoiceRecvClient, timeout=0.5)
-    assert voice_bot.voice_clients == []
+    assert bot.voice_clients == []

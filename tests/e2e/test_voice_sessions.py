@@ -10,24 +10,17 @@ from typing import Any
 
 import pytest
 
-from bot.app import App, build_app
 from bot.discord.client import InterviewBot
-from bot.engine.clock import ManualClock
 from bot.settings import (
-    BankSettings,
-    QuickFireSettings,
     Settings,
     SpeechSettings,
-    StoreSettings,
     VoiceSettings,
 )
 from bot.speech.audio import from_discord_pcm, load_audio, to_discord_pcm
 from bot.speech.faster_whisper_engine import FasterWhisperTranscriber
 from bot.speech.tts import Pyttsx3Speaker
-from tests.conftest import DATA
 from tests.e2e.conftest import Cast, button, eventually, private_answer, text_of, title
 from tests.harness import FakeDiscord
-from tests.harness.fixtures import connect_bot, disconnect_bot
 from tests.harness.world import Channel, Member
 
 pytestmark = pytest.mark.model
@@ -54,27 +47,11 @@ def say(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Callable[[str
 
 
 @pytest.fixture
-async def app(tmp_path: Path, clock: ManualClock) -> AsyncIterator[App]:
-    """The e2e app plus speech settings: a cache of its own, a clear voice, quick endings."""
-    settings = Settings(
-        bank=BankSettings(paths=[DATA / "mini_bank.yaml"]),
-        store=StoreSettings(data_dir=tmp_path),
-        quickfire=QuickFireSettings(gap_seconds=0),
-        speech=SpeechSettings(cache_dir=tmp_path / "cache", voice=VOICE, rate=160, workers=2),
-        voice=VoiceSettings(end_silence_seconds=0.8, leave_when_empty_seconds=0.3),
-    )
-    built = await build_app(settings, clock=clock)
-    yield built
-    await built.close()
-
-
-@pytest.fixture
-async def bot(fake_discord: FakeDiscord, cast: Cast, app: App) -> AsyncIterator[InterviewBot]:
-    """The production bot, trusting the fake voice server's certificate."""
-    client = InterviewBot(app, connector=fake_discord.voice_connector())
-    await connect_bot(client, fake_discord)
-    yield client
-    await disconnect_bot(client, fake_discord)
+def settings(settings: Settings, tmp_path: Path) -> Settings:
+    """The e2e settings plus speech: a cache of its own, a clear voice, quick endings."""
+    speech = SpeechSettings(cache_dir=tmp_path / "cache", voice=VOICE, rate=160, workers=2)
+    voice = VoiceSettings(end_silence_seconds=0.8, leave_when_empty_seconds=0.3)
+    return settings.model_copy(update={"speech": speech, "voice": voice})
 
 
 @pytest.fixture

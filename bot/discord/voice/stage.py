@@ -7,6 +7,7 @@ import contextlib
 import io
 import logging
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import discord
@@ -97,15 +98,11 @@ class VoiceStage:
     async def _on_event(self, event: Event) -> None:
         match event:
             case Asked():
-                self.ears.stop()
-                await self.say(event.prompt)
                 _question, node = self.bank.node(event.node_id)
-                self.ears.listen(self._speakers(event.turn), self._prompt_for(node))
+                await self._ask(event.prompt, node, self._speakers(event.turn))
             case QuickFireAsked():
-                self.ears.stop()
-                await self.say(event.prompt)
                 item = self.bank.quickfire_item(event.item_id)
-                self.ears.listen(self._speakers(None), self._prompt_for(item))
+                await self._ask(event.prompt, item, self._speakers(None))
             case Revealed():
                 self.ears.stop()
                 await self.say(
@@ -116,6 +113,14 @@ class VoiceStage:
                 await self.say(f"The answer: {event.answer}.")
             case SessionEnded():
                 await self.leave()
+
+    async def _ask(
+        self, prompt: str, asked: Node | QuickFireItem, speakers: frozenset[str]
+    ) -> None:
+        """Say the prompt, then listen to these speakers, primed with what was asked."""
+        self.ears.stop()
+        await self.say(prompt)
+        self.ears.listen(speakers, self._prompt_for(asked))
 
     def _speakers(self, turn: str | None) -> frozenset[str]:
         session = self.room.session
@@ -166,7 +171,7 @@ class VoiceStage:
         if speaker is None or not self.client.is_connected():
             return
         path = await speaker.render(text)
-        pcm = await asyncio.to_thread(_discord_pcm, path.read_bytes())
+        pcm = await asyncio.to_thread(_discord_pcm, path)  # file read and resampling off the loop
         finished = asyncio.get_running_loop().create_future()
 
         def after(error: Exception | None) -> None:
@@ -197,8 +202,8 @@ class VoiceStage:
             await self.client.disconnect(force=True)
 
 
-def _discord_pcm(wav: bytes) -> bytes:
-    samples, rate = read_wav(wav)
+def _discord_pcm(wav: Path) -> bytes:
+    samples, rate = read_wav(wav.read_bytes())
     return to_discord_pcm(samples, rate)
 
 
