@@ -42,7 +42,10 @@ def test_say_writes_a_wav(spoken: Path) -> None:
         assert reader.getnframes() / 22_050 > 2.0
 
 
-@pytest.mark.parametrize(("suffix", "rate", "channels"), [("mp3", 44_100, 2), ("flac", 8_000, 1)])
+@pytest.mark.parametrize(
+    ("suffix", "rate", "channels"),
+    [("mp3", 44_100, 2), ("flac", 8_000, 1), ("ogg", 24_000, 1), ("wav", 48_000, 2)],
+)
 def test_transcribe_json_from_any_format_and_rate(
     spoken: Path, tmp_path: Path, suffix: str, rate: int, channels: int
 ) -> None:
