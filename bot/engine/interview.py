@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot.bank.models import Condition, Covered, Difficulty, Missed, Node, Question
 from bot.bank.tree import FollowUpTree
+from bot.engine.answers import Answer, Answered, Waiting
 from bot.engine.base import Place, Services, Session
 from bot.engine.events import (
     Asked,
@@ -17,6 +17,8 @@ from bot.engine.events import (
     HintGiven,
     Mode,
     NodeResult,
+    Outcome,
+    PointRef,
     Revealed,
     ScoreLine,
     TimedOut,
@@ -25,9 +27,10 @@ from bot.engine.events import (
 from bot.engine.ports import EventSink
 from bot.errors import NothingToAnswer, NotYourTurn
 from bot.grading.grader import Grade
-from bot.grading.speech_metrics import SpeechMetrics, TimedWord
+from bot.grading.speech_metrics import SpeechMetrics
 
 ROOT_WEIGHT = 2.0  # the question itself counts twice as much as each follow-up
+CORRECT_SCORE = 0.6  # an answer scoring this much counts as correct in Answered
 
 
 @dataclass(frozen=True)
@@ -97,9 +100,14 @@ class InterviewSession(Session):
         self._answered: dict[str, int] = {}
 
     @property
-    def waiting_for_answer(self) -> bool:
-        """True while a question or follow-up is open."""
-        return self._current is not None and self._current.open_run is not None
+    def waiting(self) -> Waiting | None:
+        """The open node, and whose turn it is (everyone's on an open floor)."""
+        current = self._current
+        run = current.open_run if current else None
+        if run is None:
+            return None
+        who = (run.turn,) if run.turn is not None else self.participants
+        return Waiting(run.node.id, frozenset(who))
 
     @property
     def started(self) -> bool:
@@ -127,27 +135,27 @@ class InterviewSession(Session):
             await self.save()
             await self._ask_next_question()
 
-    async def answer(
-        self, participant: str, text: str, words: Sequence[TimedWord] | None = None
-    ) -> Grade:
+    async def answer(self, answer: Answer) -> Answered:
         """Grade an answer to the open node, then ask a follow-up or reveal."""
         async with self._lock:
-            self.require_participant(participant)
-            text = self.check_answer_text(text, self.options.max_answer_chars)
+            self.check_answer(answer)
+            participant = answer.participant
+            text = self.check_answer_text(answer.text, self.options.max_answer_chars)
             current, run = self._open()
             if run.turn is not None and run.turn != participant:
                 raise NotYourTurn(self.id, participant, run.turn)
-            grader = self.services.grader
-            grade = await asyncio.to_thread(grader.grade, current.question, run.node, text)
+            grade = await asyncio.to_thread(
+                self.services.grader.grade, current.question, run.node, text, spoken=answer.spoken
+            )
             score = max(0.0, grade.score - run.hints * self.options.hint_penalty)
-            speech = SpeechMetrics.of(text, words)
+            speech = SpeechMetrics.of(text, answer.words or None)
             self.timers.cancel_all()
-            run.result = _result(run, participant, score, grade, "answered", speech)
+            run.result = _result(run, participant, score, grade, Outcome.ANSWERED, speech)
             await self._record(current, run, participant, text, speech)
             await self.emit(Graded(self.id, participant, run.node.id, grade, score))
             self._plan_follow_ups(current, run, grade)
             await self._continue(current)
-            return grade
+            return Answered(run.node.id, score, score >= CORRECT_SCORE, grade)
 
     async def hint(self, by: str) -> None:
         """Give the label of one key point of the open node (costs hint_penalty)."""
@@ -173,9 +181,9 @@ class InterviewSession(Session):
         """Give up on the open question: record the skip and reveal the answer."""
         async with self._lock:
             current, run = self._open_for_control(by, "skip", moderator=moderator)
-            run.result = _result(run, run.turn or by, 0.0, None, "skipped", None)
+            run.result = _result(run, run.turn or by, 0.0, None, Outcome.SKIPPED, None)
             await self._record(current, run, run.turn or by, "", None)
-            await self._reveal(current, "skipped")
+            await self._reveal(current, Outcome.SKIPPED)
 
     async def done(self, by: str, *, moderator: bool = False) -> None:
         """Stop the follow-ups and reveal now."""
@@ -183,7 +191,7 @@ class InterviewSession(Session):
             current, run = self._open_for_control(by, "reveal the answer", moderator=moderator)
             self.timers.cancel_all()
             current.runs.remove(run)
-            await self._reveal(current, "done")
+            await self._reveal(current, Outcome.DONE)
 
     async def next_question(self, by: str) -> None:
         """After a reveal, ask the next question."""
@@ -268,11 +276,11 @@ class InterviewSession(Session):
             if self.ended or current is None or current.open_run is not run:
                 return
             self.timers.cancel("warning")
-            run.result = _result(run, run.turn, 0.0, None, "timeout", None)
+            run.result = _result(run, run.turn, 0.0, None, Outcome.TIMEOUT, None)
             if run.turn is not None:
                 await self._record(current, run, run.turn, "", None)
             await self.emit(TimedOut(self.id, run.node.id))
-            await self._reveal(current, "timeout")
+            await self._reveal(current, Outcome.TIMEOUT)
 
     def _plan_follow_ups(self, current: _QuestionRun, run: _NodeRun, grade: Grade) -> None:
         asked = {r.node.id for r in current.runs} | {n.id for n, _, _ in current.agenda}
@@ -290,16 +298,16 @@ class InterviewSession(Session):
             node, depth, reason = current.agenda.pop(0)
             await self._ask(current, node, depth, reason)
         else:
-            await self._reveal(current, "answered")
+            await self._reveal(current, Outcome.ANSWERED)
 
-    async def _reveal(self, current: _QuestionRun, outcome: str) -> None:
+    async def _reveal(self, current: _QuestionRun, outcome: Outcome) -> None:
         self.timers.cancel_all()
         results = tuple(r.result for r in current.runs if r.result is not None)
         weights = [ROOT_WEIGHT if r.depth == 0 else 1.0 for r in current.runs if r.result]
         score = sum(w * r.score for w, r in zip(weights, results, strict=True))
         score = score / sum(weights) if weights else 0.0
         for weight, result in zip(weights, results, strict=True):
-            if result.participant is not None and result.outcome == "answered":
+            if result.participant is not None and result.outcome is Outcome.ANSWERED:
                 who = result.participant
                 self._points[who] = self._points.get(who, 0.0) + weight * result.score
                 self._answered[who] = self._answered.get(who, 0) + 1
@@ -332,7 +340,6 @@ class InterviewSession(Session):
     ) -> None:
         result = run.result
         assert result is not None
-        points = {p.label: p.id for p in run.node.key_points}
         await self.record(
             participant,
             question_id=current.question.id,
@@ -341,8 +348,8 @@ class InterviewSession(Session):
             outcome=result.outcome,
             score=result.score,
             asked_at=run.asked_at,
-            covered=tuple(points[label] for label in result.covered),
-            missed=tuple(points[label] for label in result.missed),
+            covered=tuple(p.id for p in result.covered),
+            missed=tuple(p.id for p in result.missed),
             hints_used=run.hints,
             words_per_minute=speech.words_per_minute if speech else None,
             filler_words=speech.filler_words if speech else None,
@@ -355,7 +362,7 @@ class InterviewSession(Session):
             run = current.open_run
             if run is not None:
                 current.runs.remove(run)
-            await self._reveal(current, "left")
+            await self._reveal(current, Outcome.LEFT)
 
     def scoreboard(self) -> tuple[ScoreLine, ...]:
         """Points per participant (question x2, follow-ups x1, each times its score)."""
@@ -372,12 +379,12 @@ def _result(
     participant: str | None,
     score: float,
     grade: Grade | None,
-    outcome: str,
+    outcome: Outcome,
     speech: SpeechMetrics | None,
 ) -> NodeResult:
-    labels = tuple(p.label for p in run.node.key_points)
-    covered = tuple(p.label for p in grade.covered) if grade else ()
-    missed = tuple(p.label for p in grade.missed) if grade else labels
+    every = tuple(PointRef(p.id, p.label) for p in run.node.key_points)
+    covered = tuple(PointRef(p.id, p.label) for p in grade.covered) if grade else ()
+    missed = tuple(PointRef(p.id, p.label) for p in grade.missed) if grade else every
     return NodeResult(
         run.node.id,
         run.node.prompt,

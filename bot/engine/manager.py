@@ -80,7 +80,7 @@ class SessionManager:
         """A solo session of the questions FSRS says are due for this person."""
         self._refuse_second(user)
         bank = self.services.bank
-        attempts = await self.services.repository.attempts_for(user)
+        attempts = await self.services.repository.question_attempts(user)
         plan = [d for d in schedule(attempts) if bank.topic_of(d.question_id) is not None]
         due = [d.question_id for d in plan if d.due <= self.services.clock.utcnow()]
         if not due:

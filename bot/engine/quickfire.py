@@ -6,9 +6,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot.bank.models import Difficulty, QuickFireItem
+from bot.engine.answers import Answer, Answered, Waiting
 from bot.engine.base import Place, Services, Session
 from bot.engine.events import (
     Mode,
+    Outcome,
     QuickFireAnswered,
     QuickFireAsked,
     QuickFireRevealed,
@@ -54,6 +56,7 @@ class QuickFireSession(Session):
     """A timed round of quick-fire items for one or more people."""
 
     mode = Mode.QUICKFIRE
+    advances_alone = True
 
     def __init__(
         self,
@@ -72,9 +75,17 @@ class QuickFireSession(Session):
         self._players: dict[str, _Player] = {}
 
     @property
-    def waiting_for_answer(self) -> bool:
-        """True while an item is open."""
-        return self._open is not None
+    def waiting(self) -> Waiting | None:
+        """The open item and who has not tried it yet."""
+        current = self._open
+        if current is None:
+            return None
+        return Waiting(current.item.id, frozenset(self.participants) - current.tried)
+
+    @property
+    def started(self) -> bool:
+        """True once the first item has been asked."""
+        return self._asked > 0
 
     async def start(self) -> None:
         """Choose the items and ask the first."""
@@ -89,11 +100,12 @@ class QuickFireSession(Session):
             await self.save()
             await self._ask_next()
 
-    async def answer(self, participant: str, text: str) -> bool:
+    async def answer(self, answer: Answer) -> Answered:
         """Check an answer to the open item; one try per person per item."""
         async with self._lock:
-            self.require_participant(participant)
-            text = self.check_answer_text(text, self.options.max_answer_chars)
+            self.check_answer(answer)
+            participant = answer.participant
+            text = self.check_answer_text(answer.text, self.options.max_answer_chars)
             current = self._open
             if current is None or participant in current.tried:
                 raise NothingToAnswer(self.id)
@@ -117,7 +129,7 @@ class QuickFireSession(Session):
                 await self._reveal(current, winner=participant, timed_out=False)
             elif current.tried >= set(self.participants):
                 await self._reveal(current, winner=None, timed_out=False)
-            return correct
+            return Answered(current.item.id, 1.0 if correct else 0.0, correct)
 
     async def skip(self, by: str, *, moderator: bool = False) -> None:
         """Reveal the open item and move on."""
@@ -176,7 +188,9 @@ class QuickFireSession(Session):
                 await self._ask_next()
 
     async def _record(self, current: _Open, person: str, text: str, correct: bool | None) -> None:
-        outcome = "timeout" if correct is None else ("correct" if correct else "wrong")
+        outcome = (
+            Outcome.TIMEOUT if correct is None else Outcome.CORRECT if correct else Outcome.WRONG
+        )
         await self.record(
             person,
             question_id=current.item.id,
