@@ -56,8 +56,11 @@ class VoiceStage:
         services: VoiceServices,
         ears: Ears,
         bank: Bank,
+        *,
+        views: list[discord.ui.View] | None = None,
     ) -> None:
         self.room = room
+        self.views = views or []  # stopped when the stage leaves, so discord.py lets them go
         self.client = client
         self.services = services
         self.ears = ears
@@ -193,6 +196,8 @@ class VoiceStage:
             return
         self.closed = True
         self.on_leave()
+        for view in self.views:
+            view.stop()
         await self.ears.close()
         for task in self._tasks:
             if task is not asyncio.current_task():
