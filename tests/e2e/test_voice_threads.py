@@ -14,7 +14,13 @@ from tests.e2e.test_voice_harness import tone
 from tests.harness import FakeDiscord
 
 ROUNDS = 4
-RECEIVE_THREADS = ("speaking-timer", "voice-udp-keepalive", "audioreader", "sink-event-router")
+RECEIVE_THREADS = (
+    "speaking-timer",
+    "voice-udp-keepalive",
+    "audioreader",
+    "sink-event-router",
+    "voice-socket-reader",
+)
 POOLED = ("asyncio_", "ThreadPoolExecutor")
 
 
@@ -45,9 +51,7 @@ async def test_joining_listening_and_leaving_again_and_again_keeps_threads_flat(
         await vc.disconnect()
         await eventually(lambda: fake_discord.voice_session() is None)
         await eventually(lambda: receive_threads() == [], timeout=5)
-    # discord.py's own socket reader ends at its next select() timeout (30 s) after a disconnect;
-    # it is one per connection and ends by itself, so only the latest may still be running.
-    await eventually(lambda: new_threads(before) <= {"voice-socket-reader"}, timeout=5)
+    await eventually(lambda: new_threads(before) == set(), timeout=5)
 
 
 def new_threads(before: set[str]) -> set[str]:

@@ -12,12 +12,17 @@ Two of voice_recv's threads outlive the reader that started them, one pair per v
 looking at its stop flag again, and `UDPKeepAlive` sleeps 5,000 s between packets with
 `time.sleep`, so `stop()` reaches it only after that. `_SpeakingTimer` leaves its event set once
 stopped (every later wait returns at once and the loop sees the flag); `_KeepAlive` sleeps on
-its stop event, so it ends the moment it is stopped.
+its stop event, so it ends the moment it is stopped. discord.py's own socket reader is told to
+stop on disconnect while it sits in a 30 s `select()` on the socket being closed, which does not
+wake it; `DaveVoiceRecvClient.disconnect` stops it first and wakes it by shutting the socket's
+reading side.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import socket
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -231,6 +236,20 @@ class DaveVoiceRecvClient(voice_recv.VoiceRecvClient):
             raise discord.ClientException("Already receiving audio.")
         self._reader = DaveAudioReader(sink, self, stats=self.receive_stats, after=after)
         self._reader.start()
+
+    async def disconnect(self, *, force: bool = False) -> None:
+        """Leave the channel; discord.py's socket reader thread ends now, not 30 s later."""
+        self._wake_socket_reader()
+        await super().disconnect(force=force)
+
+    def _wake_socket_reader(self) -> None:
+        connection = self._connection
+        reader, sock = getattr(connection, "_socket_reader", None), connection.socket
+        if reader is None or sock is None:
+            return
+        reader.stop()
+        with contextlib.suppress(OSError):
+            sock.shutdown(socket.SHUT_RD)  # select() sees the socket readable and returns
 
     def _remove_ssrc(self, *, user_id: int) -> None:
         """Forget a user's ssrc (voice op 13). voice_recv's own version reaches for the reader
