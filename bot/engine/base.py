@@ -213,22 +213,26 @@ class Session(ABC):
         await self.emit(SessionEnded(self.id, self.mode, reason, self.scoreboard()))
 
     async def record(self, user_id: str, **fields: Any) -> None:
-        """Store one attempt in this session, answered now (durable before this returns)."""
-        await self.services.repository.record_attempt(
-            AttemptRecord(
-                session_id=self.id,
-                user_id=user_id,
-                mode=self.mode,
-                guild_id=self.place.guild_id,
-                answered_at=self.services.clock.utcnow(),
-                **fields,
-            )
+        """Store one attempt answered now, with the session's state in the same transaction
+        (durable before this returns)."""
+        attempt = AttemptRecord(
+            session_id=self.id,
+            user_id=user_id,
+            mode=self.mode,
+            guild_id=self.place.guild_id,
+            answered_at=self.services.clock.utcnow(),
+            **fields,
         )
+        await self.services.repository.record_attempt(attempt, self.stored())
 
     async def save(self, status: SessionStatus | None = None) -> None:
-        """Store the session row (insert or update)."""
+        """Store the session row (insert or update), with where the session is."""
+        await self.services.repository.save_session(self.stored(status))
+
+    def stored(self, status: SessionStatus | None = None) -> SessionRecord:
+        """The session's row as it stands now."""
         clock = self.services.clock
-        record = SessionRecord(
+        return SessionRecord(
             id=self.id,
             mode=self.mode,
             host=self.host,
@@ -240,8 +244,20 @@ class Session(ABC):
             ended_at=clock.utcnow() if self.ended else None,
             status=status or (SessionStatus.ENDED if self.ended else SessionStatus.RUNNING),
             options=self.describe(),
+            state=None if self.ended else self.snapshot(),
         )
-        await self.services.repository.save_session(record)
+
+    @abstractmethod
+    def snapshot(self) -> dict[str, Any]:
+        """Where the session is, as JSON-ready values (stored at every step)."""
+
+    @abstractmethod
+    def restore(self, state: dict[str, Any]) -> None:
+        """Take up the place a stored `snapshot()` describes (a new process resuming)."""
+
+    @abstractmethod
+    async def resume(self) -> None:
+        """After `restore`: ask again what was open when the old process stopped."""
 
     @abstractmethod
     async def start(self) -> None:

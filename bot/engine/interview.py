@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass
+from typing import Any
 
 from bot.bank.models import Condition, Covered, Difficulty, Missed, Node, Question
-from bot.bank.tree import FollowUpTree
 from bot.engine.answers import Answer, Answered, Waiting
 from bot.engine.base import Place, Services, Session
 from bot.engine.events import (
@@ -25,6 +24,7 @@ from bot.engine.events import (
     TimeWarning,
 )
 from bot.engine.ports import EventSink
+from bot.engine.runs import NodeRun, QuestionRun
 from bot.errors import NothingToAnswer, NotYourTurn
 from bot.grading.grader import Grade
 from bot.grading.speech_metrics import SpeechMetrics
@@ -50,32 +50,6 @@ class InterviewOptions:
     question_ids: tuple[str, ...] = ()  # ask exactly these, in this order (a review)
 
 
-@dataclass
-class _NodeRun:
-    node: Node
-    depth: int
-    asked_at: datetime
-    turn: str | None
-    reason: str | None
-    hints: int = 0
-    result: NodeResult | None = None
-
-
-@dataclass
-class _QuestionRun:
-    question: Question
-    tree: FollowUpTree
-    number: int
-    turn: str | None
-    runs: list[_NodeRun] = field(default_factory=list)
-    agenda: list[tuple[Node, int, str | None]] = field(default_factory=list)
-
-    @property
-    def open_run(self) -> _NodeRun | None:
-        last = self.runs[-1] if self.runs else None
-        return last if last is not None and last.result is None else None
-
-
 class InterviewSession(Session):
     """One person (solo) or several (group) answering questions with follow-ups."""
 
@@ -94,7 +68,7 @@ class InterviewSession(Session):
         self.mode = Mode.GROUP if group else Mode.SOLO
         self.options = options
         self._questions: list[Question] = []
-        self._current: _QuestionRun | None = None
+        self._current: QuestionRun | None = None
         self._asked = 0
         self._points: dict[str, float] = {}
         self._answered: dict[str, int] = {}
@@ -151,9 +125,9 @@ class InterviewSession(Session):
             speech = SpeechMetrics.of(text, answer.words or None)
             self.timers.cancel_all()
             run.result = _result(run, participant, score, grade, Outcome.ANSWERED, speech)
-            await self._record(current, run, participant, text, speech)
-            await self.emit(Graded(self.id, participant, run.node.id, grade, score))
             self._plan_follow_ups(current, run, grade)
+            await self._record(current, run, participant, text, speech)  # with the new state
+            await self.emit(Graded(self.id, participant, run.node.id, grade, score))
             await self._continue(current)
             return Answered(run.node.id, score, score >= CORRECT_SCORE, grade)
 
@@ -168,6 +142,7 @@ class InterviewSession(Session):
                 run.hints += 1
             else:
                 text = "No more hints: every key point has been hinted."
+            await self.save()
             await self.emit(HintGiven(self.id, run.node.id, text, run.hints))
 
     async def repeat(self, by: str) -> None:
@@ -182,6 +157,7 @@ class InterviewSession(Session):
         async with self._lock:
             current, run = self._open_for_control(by, "skip", moderator=moderator)
             run.result = _result(run, run.turn or by, 0.0, None, Outcome.SKIPPED, None)
+            current.closing = Outcome.SKIPPED
             await self._record(current, run, run.turn or by, "", None)
             await self._reveal(current, Outcome.SKIPPED)
 
@@ -201,7 +177,7 @@ class InterviewSession(Session):
                 raise NothingToAnswer(self.id)
             await self._ask_next_question()
 
-    def _open(self) -> tuple[_QuestionRun, _NodeRun]:
+    def _open(self) -> tuple[QuestionRun, NodeRun]:
         current = self._current
         run = current.open_run if current else None
         if current is None or run is None:
@@ -210,7 +186,7 @@ class InterviewSession(Session):
 
     def _open_for_control(
         self, by: str, action: str, *, moderator: bool
-    ) -> tuple[_QuestionRun, _NodeRun]:
+    ) -> tuple[QuestionRun, NodeRun]:
         current, run = self._open()
         if self.mode is Mode.SOLO or run.turn == by:
             self.require_participant(by)
@@ -228,13 +204,17 @@ class InterviewSession(Session):
         if self.options.floor is Floor.ROUND_ROBIN or self.mode is Mode.SOLO:
             turn = self.participants[(self._asked - 1) % len(self.participants)]
         tree = self.services.bank.trees[question.id]
-        self._current = _QuestionRun(question, tree, self._asked, turn)
+        self._current = QuestionRun(question, tree, self._asked, turn)
         await self._ask(self._current, question, 0, None)
 
-    async def _ask(self, current: _QuestionRun, node: Node, depth: int, reason: str | None) -> None:
-        run = _NodeRun(node, depth, self.services.clock.utcnow(), current.turn, reason)
+    async def _ask(self, current: QuestionRun, node: Node, depth: int, reason: str | None) -> None:
+        run = NodeRun(node, depth, self.services.clock.utcnow(), current.turn, reason)
         current.runs.append(run)
+        await self.save()
         await self.emit(self._asked_event(current, run))
+        self._start_timers(current, run)
+
+    def _start_timers(self, current: QuestionRun, run: NodeRun) -> None:
         limit = self._time_limit(current.question)
         if limit:
             warn_at = limit - self.options.warning_seconds
@@ -242,9 +222,7 @@ class InterviewSession(Session):
                 self.timers.start("warning", warn_at, lambda: self._warn(run))
             self.timers.start("limit", limit, lambda: self._time_up(run))
 
-    def _asked_event(
-        self, current: _QuestionRun, run: _NodeRun, *, repeated: bool = False
-    ) -> Asked:
+    def _asked_event(self, current: QuestionRun, run: NodeRun, *, repeated: bool = False) -> Asked:
         q = current.question
         return Asked(
             self.id,
@@ -265,24 +243,25 @@ class InterviewSession(Session):
     def _time_limit(self, question: Question) -> float | None:
         return question.time_limit_seconds or self.options.time_limit or None
 
-    async def _warn(self, run: _NodeRun) -> None:
+    async def _warn(self, run: NodeRun) -> None:
         async with self._lock:
             if self._current and self._current.open_run is run:
                 await self.emit(TimeWarning(self.id, run.node.id, self.options.warning_seconds))
 
-    async def _time_up(self, run: _NodeRun) -> None:
+    async def _time_up(self, run: NodeRun) -> None:
         async with self._lock:
             current = self._current
             if self.ended or current is None or current.open_run is not run:
                 return
             self.timers.cancel("warning")
             run.result = _result(run, run.turn, 0.0, None, Outcome.TIMEOUT, None)
+            current.closing = Outcome.TIMEOUT
             if run.turn is not None:
                 await self._record(current, run, run.turn, "", None)
             await self.emit(TimedOut(self.id, run.node.id))
             await self._reveal(current, Outcome.TIMEOUT)
 
-    def _plan_follow_ups(self, current: _QuestionRun, run: _NodeRun, grade: Grade) -> None:
+    def _plan_follow_ups(self, current: QuestionRun, run: NodeRun, grade: Grade) -> None:
         asked = {r.node.id for r in current.runs} | {n.id for n, _, _ in current.agenda}
         labels = {p.id: p.label for p in run.node.key_points}
         fresh = [
@@ -292,7 +271,7 @@ class InterviewSession(Session):
         ]
         current.agenda[:0] = fresh
 
-    async def _continue(self, current: _QuestionRun) -> None:
+    async def _continue(self, current: QuestionRun) -> None:
         follow_ups = len(current.runs) - 1
         if current.agenda and follow_ups < self.options.max_follow_ups:
             node, depth, reason = current.agenda.pop(0)
@@ -300,7 +279,7 @@ class InterviewSession(Session):
         else:
             await self._reveal(current, Outcome.ANSWERED)
 
-    async def _reveal(self, current: _QuestionRun, outcome: Outcome) -> None:
+    async def _reveal(self, current: QuestionRun, outcome: Outcome) -> None:
         self.timers.cancel_all()
         results = tuple(r.result for r in current.runs if r.result is not None)
         weights = [ROOT_WEIGHT if r.depth == 0 else 1.0 for r in current.runs if r.result]
@@ -313,6 +292,8 @@ class InterviewSession(Session):
                 self._answered[who] = self._answered.get(who, 0) + 1
         q = current.question
         self._current = None
+        if current.number < len(self._questions):
+            await self.save()  # the last question's reveal is saved by finish()
         await self.emit(
             Revealed(
                 self.id,
@@ -332,8 +313,8 @@ class InterviewSession(Session):
 
     async def _record(
         self,
-        current: _QuestionRun,
-        run: _NodeRun,
+        current: QuestionRun,
+        run: NodeRun,
         participant: str,
         text: str,
         speech: SpeechMetrics | None,
@@ -364,6 +345,43 @@ class InterviewSession(Session):
                 current.runs.remove(run)
             await self._reveal(current, Outcome.LEFT)
 
+    def snapshot(self) -> dict[str, Any]:
+        """Where the session is: its questions, scores, and the question in progress."""
+        return {
+            "questions": [q.id for q in self._questions],
+            "asked": self._asked,
+            "points": self._points,
+            "answered": self._answered,
+            "current": self._current.state() if self._current else None,
+        }
+
+    def restore(self, state: dict[str, Any]) -> None:
+        """Take up the place `snapshot()` stored (before `resume()`)."""
+        bank = self.services.bank
+        self._questions = [bank.question(q) for q in state["questions"]]
+        self._asked = int(state["asked"])
+        self._points = {k: float(v) for k, v in state["points"].items()}
+        self._answered = {k: int(v) for k, v in state["answered"].items()}
+        current = state["current"]
+        self._current = QuestionRun.from_state(bank, current) if current else None
+
+    async def resume(self) -> None:
+        """After a restart: ask the open node again (its timer restarts), or finish the step
+        the restart interrupted; between questions the reveal's Next button goes on."""
+        async with self._lock:
+            self.require_open()
+            current = self._current
+            if current is None:
+                return
+            run = current.open_run
+            if run is not None:
+                await self.emit(self._asked_event(current, run))
+                self._start_timers(current, run)
+            elif current.closing is not None:
+                await self._reveal(current, current.closing)
+            else:
+                await self._continue(current)
+
     def scoreboard(self) -> tuple[ScoreLine, ...]:
         """Points per participant (question x2, follow-ups x1, each times its score)."""
         people = dict.fromkeys(self.participants) | dict.fromkeys(self._points)
@@ -375,7 +393,7 @@ class InterviewSession(Session):
 
 
 def _result(
-    run: _NodeRun,
+    run: NodeRun,
     participant: str | None,
     score: float,
     grade: Grade | None,

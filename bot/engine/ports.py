@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from bot.bank.models import Node, Question
 from bot.engine.events import Event, Mode, Outcome, SessionStatus
@@ -64,6 +64,7 @@ class SessionRecord:
     ended_at: datetime | None = None
     status: SessionStatus = SessionStatus.RUNNING
     options: dict[str, object] = field(default_factory=dict)
+    state: dict[str, Any] | None = None  # where it is (turn, open node, scores): to resume it
 
 
 @dataclass(frozen=True)
@@ -88,8 +89,15 @@ class Repository(Protocol):
         """Insert or update a session."""
         ...
 
-    async def record_attempt(self, attempt: AttemptRecord) -> None:
-        """Keep one attempt, durably, before returning."""
+    async def record_attempt(
+        self, attempt: AttemptRecord, session: SessionRecord | None = None
+    ) -> None:
+        """Keep one attempt, durably, before returning; with `session`, store its row in the
+        same transaction (the answer and the state it led to are kept together or not at all)."""
+        ...
+
+    async def running_sessions(self, shard_ids: Sequence[int]) -> list[SessionRecord]:
+        """Sessions still "running" on these shards (a previous process left them)."""
         ...
 
     async def recent_question_ids(self, user_id: str, limit: int) -> list[str]:

@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import Text, case, cast, delete, event, func, or_, select, update
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from bot.engine.events import Mode, Outcome, SessionStatus
 from bot.engine.ports import AttemptRecord, LeaderboardLine, SessionRecord
@@ -45,24 +45,21 @@ class SqlRepository:
 
     async def save_session(self, record: SessionRecord) -> None:
         """Insert the session, or update it when it exists."""
-        values = {
-            "mode": record.mode.value,
-            "host": record.host,
-            "guild_id": record.guild_id,
-            "channel_id": record.channel_id,
-            "participants": list(record.participants),
-            "options": record.options,
-            "status": record.status.value,
-            "started_at": record.started_at,
-            "ended_at": record.ended_at,
-            "shard_id": record.shard_id,
-        }
         async with self.engine.begin() as conn:
-            result = await conn.execute(
-                update(sessions).where(sessions.c.id == record.id).values(**values)
+            await _upsert_session(conn, record)
+
+    async def running_sessions(self, shard_ids: Sequence[int]) -> list[SessionRecord]:
+        """Sessions still "running" on these shards, oldest first."""
+        query = (
+            select(sessions)
+            .where(
+                sessions.c.status == SessionStatus.RUNNING.value,
+                sessions.c.shard_id.in_(list(shard_ids)),
             )
-            if result.rowcount == 0:
-                await conn.execute(sessions.insert().values(id=record.id, **values))
+            .order_by(sessions.c.started_at, sessions.c.id)
+        )
+        async with self.engine.connect() as conn:
+            return [_session(_aware(dict(row._mapping))) for row in await conn.execute(query)]
 
     async def interrupt_running(
         self, shard_ids: Sequence[int], ended_at: datetime, keep: Sequence[str] = ()
@@ -86,9 +83,14 @@ class SqlRepository:
         async with self.engine.begin() as conn:
             return sorted(row.id for row in await conn.execute(statement))
 
-    async def record_attempt(self, attempt: AttemptRecord) -> None:
-        """Insert one attempt and commit before returning."""
+    async def record_attempt(
+        self, attempt: AttemptRecord, session: SessionRecord | None = None
+    ) -> None:
+        """Insert one attempt (and, with `session`, its session's row) and commit before
+        returning: both in one transaction."""
         async with self.engine.begin() as conn:
+            if session is not None:
+                await _upsert_session(conn, session)
             await conn.execute(
                 attempts.insert().values(
                     session_id=attempt.session_id,
@@ -235,22 +237,45 @@ class SqlRepository:
         """One session's stored record, or None."""
         async with self.engine.connect() as conn:
             row = (await conn.execute(select(sessions).where(sessions.c.id == session_id))).first()
-        if row is None:
-            return None
-        values = _aware(dict(row._mapping))
-        return SessionRecord(
-            id=values["id"],
-            mode=Mode(values["mode"]),
-            host=values["host"],
-            started_at=values["started_at"],
-            participants=tuple(values["participants"]),
-            guild_id=values["guild_id"],
-            channel_id=values["channel_id"],
-            shard_id=values["shard_id"],
-            ended_at=values["ended_at"],
-            status=SessionStatus(values["status"]),
-            options=dict(values["options"] or {}),
-        )
+        return _session(_aware(dict(row._mapping))) if row is not None else None
+
+
+async def _upsert_session(conn: AsyncConnection, record: SessionRecord) -> None:
+    """Update the session's row, or insert it when there is none."""
+    values = {
+        "mode": record.mode.value,
+        "host": record.host,
+        "guild_id": record.guild_id,
+        "channel_id": record.channel_id,
+        "participants": list(record.participants),
+        "options": record.options,
+        "status": record.status.value,
+        "started_at": record.started_at,
+        "ended_at": record.ended_at,
+        "shard_id": record.shard_id,
+        "state": record.state,
+    }
+    result = await conn.execute(update(sessions).where(sessions.c.id == record.id).values(**values))
+    if result.rowcount == 0:
+        await conn.execute(sessions.insert().values(id=record.id, **values))
+
+
+def _session(values: dict[str, Any]) -> SessionRecord:
+    """A stored session row as its record."""
+    return SessionRecord(
+        id=values["id"],
+        mode=Mode(values["mode"]),
+        host=values["host"],
+        started_at=values["started_at"],
+        participants=tuple(values["participants"]),
+        guild_id=values["guild_id"],
+        channel_id=values["channel_id"],
+        shard_id=values["shard_id"],
+        ended_at=values["ended_at"],
+        status=SessionStatus(values["status"]),
+        options=dict(values["options"] or {}),
+        state=values.get("state"),
+    )
 
 
 def _attempt(row: dict[str, Any]) -> AttemptRecord:
