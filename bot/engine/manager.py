@@ -153,6 +153,15 @@ class SessionManager:
             )
         return interrupted
 
+    async def recover_local(self, host: str) -> list[str]:
+        """At a terminal start: this person's earlier terminal sessions that a killed process
+        left running are marked "interrupted" (none of them is running here)."""
+        mine = {s.id for s in self._sessions.values()}
+        marked = await self.services.repository.interrupt_local(host, self.services.clock.utcnow())
+        if set(marked) & mine:
+            log.error("marked a running session interrupted: %s", sorted(set(marked) & mine))
+        return marked
+
     async def resumable(self) -> list[SessionRecord]:
         """Sessions an earlier process of our shards left running, with a state to resume."""
         services = self.services

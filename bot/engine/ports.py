@@ -96,6 +96,10 @@ class Repository(Protocol):
         same transaction (the answer and the state it led to are kept together or not at all)."""
         ...
 
+    async def interrupt_local(self, host: str, ended_at: datetime) -> list[str]:
+        """Mark this person's running sessions outside Discord "interrupted"; their ids."""
+        ...
+
     async def running_sessions(self, shard_ids: Sequence[int]) -> list[SessionRecord]:
         """Sessions still "running" on these shards (a previous process left them)."""
         ...

@@ -83,6 +83,24 @@ class SqlRepository:
         async with self.engine.begin() as conn:
             return sorted(row.id for row in await conn.execute(statement))
 
+    async def interrupt_local(self, host: str, ended_at: datetime) -> list[str]:
+        """Mark this person's sessions outside Discord (no guild, no thread) still "running"
+        "interrupted": a terminal process that was killed left them; returns their ids."""
+        local = (
+            (sessions.c.status == SessionStatus.RUNNING.value)
+            & (sessions.c.host == host)
+            & sessions.c.guild_id.is_(None)
+            & sessions.c.channel_id.is_(None)
+        )
+        statement = (
+            update(sessions)
+            .where(local)
+            .values(status=SessionStatus.INTERRUPTED.value, ended_at=ended_at)
+            .returning(sessions.c.id)
+        )
+        async with self.engine.begin() as conn:
+            return sorted(row.id for row in await conn.execute(statement))
+
     async def record_attempt(
         self, attempt: AttemptRecord, session: SessionRecord | None = None
     ) -> None:

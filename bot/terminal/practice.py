@@ -31,6 +31,10 @@ class TerminalPractice:
         self._item_open = asyncio.Event()
         self._countdown: asyncio.Task[None] | None = None
 
+    async def recover(self) -> list[str]:
+        """Mark this person's terminal sessions a killed process left running interrupted."""
+        return await self.app.manager.recover_local(self.user)
+
     async def on_event(self, event: Event) -> None:
         """Print an event; manage the quick-fire countdown."""
         text = render(event)
