@@ -15,9 +15,7 @@ from bot.engine.events import (
     Graded,
     HintGiven,
     Mode,
-    NodeResult,
     Outcome,
-    PointRef,
     Revealed,
     ScoreLine,
     TimedOut,
@@ -124,7 +122,7 @@ class InterviewSession(Session):
             score = max(0.0, grade.score - run.hints * self.options.hint_penalty)
             speech = SpeechMetrics.of(text, answer.words or None)
             self.timers.cancel_all()
-            run.result = _result(run, participant, score, grade, Outcome.ANSWERED, speech)
+            run.result = run.finish(participant, score, grade, Outcome.ANSWERED, speech)
             self._plan_follow_ups(current, run, grade)
             await self._record(current, run, participant, text, speech)  # with the new state
             await self.emit(Graded(self.id, participant, run.node.id, grade, score))
@@ -156,7 +154,7 @@ class InterviewSession(Session):
         """Give up on the open question: record the skip and reveal the answer."""
         async with self._lock:
             current, run = self._open_for_control(by, "skip", moderator=moderator)
-            run.result = _result(run, run.turn or by, 0.0, None, Outcome.SKIPPED, None)
+            run.result = run.finish(run.turn or by, 0.0, None, Outcome.SKIPPED, None)
             current.closing = Outcome.SKIPPED
             await self._record(current, run, run.turn or by, "", None)
             await self._reveal(current, Outcome.SKIPPED)
@@ -254,7 +252,7 @@ class InterviewSession(Session):
             if self.ended or current is None or current.open_run is not run:
                 return
             self.timers.cancel("warning")
-            run.result = _result(run, run.turn, 0.0, None, Outcome.TIMEOUT, None)
+            run.result = run.finish(run.turn, 0.0, None, Outcome.TIMEOUT, None)
             current.closing = Outcome.TIMEOUT
             if run.turn is not None:
                 await self._record(current, run, run.turn, "", None)
@@ -390,30 +388,6 @@ class InterviewSession(Session):
             for p in people
         ]
         return tuple(sorted(lines, key=lambda line: (-line.points, line.participant)))
-
-
-def _result(
-    run: NodeRun,
-    participant: str | None,
-    score: float,
-    grade: Grade | None,
-    outcome: Outcome,
-    speech: SpeechMetrics | None,
-) -> NodeResult:
-    every = tuple(PointRef(p.id, p.label) for p in run.node.key_points)
-    covered = tuple(PointRef(p.id, p.label) for p in grade.covered) if grade else ()
-    missed = tuple(PointRef(p.id, p.label) for p in grade.missed) if grade else every
-    return NodeResult(
-        run.node.id,
-        run.node.prompt,
-        run.node.reference_answer,
-        participant,
-        round(score, 3),
-        covered,
-        missed,
-        outcome,
-        speech,
-    )
 
 
 def _reason(when: Condition, labels: dict[str, str], covered: frozenset[str]) -> str | None:

@@ -14,6 +14,8 @@ from bot.bank.catalog import Bank
 from bot.bank.models import Node, Question
 from bot.bank.tree import FollowUpTree
 from bot.engine.events import NodeResult, Outcome, PointRef
+from bot.grading.grader import Grade
+from bot.grading.speech_metrics import SpeechMetrics
 
 
 @dataclass
@@ -27,6 +29,31 @@ class NodeRun:
     reason: str | None
     hints: int = 0
     result: NodeResult | None = None
+
+    def finish(
+        self,
+        participant: str | None,
+        score: float,
+        grade: Grade | None,
+        outcome: Outcome,
+        speech: SpeechMetrics | None,
+    ) -> NodeResult:
+        """The node's result (without a grade every key point counts as missed)."""
+        every = tuple(PointRef(p.id, p.label) for p in self.node.key_points)
+        covered = tuple(PointRef(p.id, p.label) for p in grade.covered) if grade else ()
+        missed = tuple(PointRef(p.id, p.label) for p in grade.missed) if grade else every
+        node = self.node
+        return NodeResult(
+            node.id,
+            node.prompt,
+            node.reference_answer,
+            participant,
+            round(score, 3),
+            covered,
+            missed,
+            outcome,
+            speech,
+        )
 
     def state(self) -> dict[str, Any]:
         """JSON-ready values (a result's speech metrics are not kept)."""
