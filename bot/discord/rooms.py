@@ -56,6 +56,7 @@ class Rooms:
         self.clock = manager.services.clock
         self.tick = tick
         self._by_thread: dict[int, Room] = {}
+        self.starting: dict[str, asyncio.Event] = {}  # people whose session is being set up
 
     def open(self, thread: discord.Thread) -> tuple[Room, EventSink]:
         """A new room for `thread` and the event sink its session should use."""
