@@ -3,9 +3,14 @@
 Every session stores where it is at each step (bot/engine/runs.py). At start, before the
 gateway connects, each one with a thread is resumed: the thread gets one line, the open
 question is asked again with working buttons, and the buttons and dialogs of messages from
-before the restart reach it too (their custom_ids name the session and the node). A session
-that cannot be resumed (its thread is gone, it has no stored state) is marked interrupted, and
-its thread, if it still exists, is told so: nothing is left looking alive.
+before the restart reach it too (their custom_ids name the session and the node). An answer
+typed while no process was listening, or that the killed process was still grading, is read
+from the thread (messages after the open node was asked, from whoever may answer it) and
+graded once: an answer already stored moved the session past that node, so it is not re-read.
+A session that cannot be resumed (its thread is gone, it has no stored state) is marked
+interrupted, and its thread, if it still exists, is told so: nothing is left looking alive.
+
+The host's clock is taken to be in step with Discord's (message ids carry Discord's time).
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from typing import TYPE_CHECKING
 import discord
 
 from bot.discord.rooms import NO_PINGS
+from bot.engine.answers import Answer, Waiting
 from bot.engine.ports import SessionRecord
 
 if TYPE_CHECKING:
@@ -24,6 +30,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 RESTARTED = "🔄 I restarted; here is where we were."
+PENDING_LIMIT = 50  # messages read after the open question; answers come first in a thread
 LOST = (
     "🔄 I restarted and could not pick this session up, so it has ended; "
     "your answers so far are kept. Start a new one when you like."
@@ -53,14 +60,34 @@ async def _resume(bot: InterviewBot, record: SessionRecord) -> bool:
     if thread is None:
         return False
     room, sink = bot.rooms.open(thread)
+
+    async def pending(waiting: Waiting) -> list[Answer]:
+        return await typed_since(thread, waiting)
+
     try:
         await thread.send(RESTARTED, allowed_mentions=NO_PINGS)
-        room.session = await bot.app.manager.resume(record, sink)
+        room.session = await bot.app.manager.resume(record, sink, pending)
     except Exception:
         log.exception("could not resume session %s", record.id)
         bot.rooms.forget(thread.id)
         return False
     return True
+
+
+async def typed_since(thread: discord.Thread, waiting: Waiting) -> list[Answer]:
+    """The answers people allowed to answer typed in the thread after the open node was asked,
+    oldest first (what the killed process never graded, or the bot was down for)."""
+    answers = []
+    try:
+        async for message in thread.history(
+            limit=PENDING_LIMIT, after=waiting.asked_at, oldest_first=True
+        ):
+            person = str(message.author.id)
+            if not message.author.bot and waiting.accepts(person) and message.content.strip():
+                answers.append(Answer.typed(person, message.content))
+    except discord.HTTPException:
+        log.warning("could not read the thread of session %s since its question", thread.id)
+    return answers
 
 
 async def _thread(bot: InterviewBot, record: SessionRecord) -> discord.Thread | None:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from bot.grading.grader import Grade
 from bot.grading.speech_metrics import TimedWord
@@ -47,11 +48,18 @@ class Answered:
 
 @dataclass(frozen=True)
 class Waiting:
-    """What a session waits for: an answer to `node_id` from any of `answerers`."""
+    """What a session waits for: an answer to `node_id` from any of `answerers`, open since
+    `asked_at` (an answer given after that moment is for this node)."""
 
     node_id: str
     answerers: frozenset[str]
+    asked_at: datetime
 
     def accepts(self, participant: str) -> bool:
         """Whether this person may answer now."""
         return participant in self.answerers
+
+
+Pending = Callable[[Waiting], Awaitable[Sequence[Answer]]]
+"""After a restart: the answers given to the open node while no process was listening (or
+while the killed one was grading), oldest first."""

@@ -45,6 +45,7 @@ from bot.errors import (
     NotAParticipant,
     NothingToAnswer,
     NotInThisMode,
+    SessionError,
     SessionOver,
     StaleAnswer,
 )
@@ -258,6 +259,26 @@ class Session(ABC):
     @abstractmethod
     async def resume(self) -> None:
         """After `restore`: ask again what was open when the old process stopped."""
+
+    async def catch_up(self, pending: Sequence[Answer]) -> int:
+        """After `restore`: grade the answers given to the open node while no process listened
+        (oldest first; one per person allowed to answer, until the node closes); the number
+        graded. An answer stored before the kill moved the session on, so it is not here."""
+        first = self.waiting
+        graded = 0
+        for answer in pending:
+            waiting = self.waiting
+            if first is None or waiting is None or waiting.node_id != first.node_id:
+                break
+            if not waiting.accepts(answer.participant):
+                continue
+            try:
+                await self.answer(dataclasses.replace(answer, node_id=waiting.node_id))
+            except SessionError as error:
+                log.info("session %s: a pending answer was not taken: %s", self.id, error)
+                continue
+            graded += 1
+        return graded
 
     @abstractmethod
     async def start(self) -> None:

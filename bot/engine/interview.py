@@ -79,7 +79,7 @@ class InterviewSession(Session):
         if run is None:
             return None
         who = (run.turn,) if run.turn is not None else self.participants
-        return Waiting(run.node.id, frozenset(who))
+        return Waiting(run.node.id, frozenset(who), run.asked_at)
 
     @property
     def started(self) -> bool:

@@ -7,6 +7,7 @@ import uuid
 from dataclasses import fields, replace
 from typing import Any, TypeVar
 
+from bot.engine.answers import Pending
 from bot.engine.base import Place, Services, Session
 from bot.engine.events import Event, Floor, Mode, SessionEnded
 from bot.engine.interview import InterviewOptions, InterviewSession
@@ -168,8 +169,11 @@ class SessionManager:
         records = await services.repository.running_sessions(services.shards.owned)
         return [r for r in records if r.state is not None and r.id not in self._sessions]
 
-    async def resume(self, record: SessionRecord, sink: EventSink) -> Session:
-        """Run a stored session again in this process and ask again what was open."""
+    async def resume(
+        self, record: SessionRecord, sink: EventSink, pending: Pending | None = None
+    ) -> Session:
+        """Run a stored session again in this process: grade what was answered to the open node
+        while no process listened (`pending`), else ask again what was open."""
         if record.state is None:
             raise SessionNotFound(record.id)
         place = Place(record.guild_id, record.channel_id)
@@ -199,7 +203,7 @@ class SessionManager:
         session.restore(record.state)
         self._sessions[session.id] = session
         try:
-            await session.resume()
+            await _pick_up(session, pending)
         except Exception:
             self._sessions.pop(session.id, None)
             raise
@@ -236,6 +240,15 @@ class SessionManager:
             await sink(event)
 
         return forward
+
+
+async def _pick_up(session: Session, pending: Pending | None) -> None:
+    """Grade the pending answers; ask the open node again unless one of them moved past it."""
+    before = session.waiting
+    graded = await session.catch_up(await pending(before)) if pending and before else 0
+    after = session.waiting
+    if not graded or (after is not None and before is not None and after.node_id == before.node_id):
+        await session.resume()
 
 
 def _known(options: type, values: dict[str, object]) -> dict[str, Any]:

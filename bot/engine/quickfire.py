@@ -81,7 +81,9 @@ class QuickFireSession(Session):
         current = self._open
         if current is None:
             return None
-        return Waiting(current.item.id, frozenset(self.participants) - current.tried)
+        return Waiting(
+            current.item.id, frozenset(self.participants) - current.tried, current.asked_at
+        )
 
     @property
     def started(self) -> bool:

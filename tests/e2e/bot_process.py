@@ -86,6 +86,11 @@ class BotProcess:
         """The end of what the process wrote on stderr."""
         return self.stderr.read_text(errors="replace")[-3000:]
 
+    def freeze(self) -> None:
+        """SIGSTOP: the process stays connected but handles nothing (what reaches its socket
+        now is received and never acted on, as when it is killed in the middle of grading)."""
+        self.proc.send_signal(signal.SIGSTOP)
+
     async def kill(self) -> None:
         """SIGKILL: a crash; nothing is cleaned up."""
         if self.proc.returncode is None:

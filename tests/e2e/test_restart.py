@@ -168,3 +168,69 @@ async def test_quickfire_restarts_the_open_item_after_sigkill(
     await fake.wait_for_message(thread, lambda m: "Leaderboard" in title(m), timeout=10)
     [row] = await repository.attempts_for(str(ada.id))
     assert row.outcome == "correct"
+
+
+def graded_lines(fake: FakeDiscord, thread: Any, member: Member) -> list[str]:
+    """Every grade line the bot posted in the thread for this member."""
+    return [
+        m.current["content"]
+        for m in fake.world.messages.values()
+        if m.channel_id == thread.id and m.by_bot
+        if m.current["content"].startswith(f"<@{member.id}>: ")
+    ]
+
+
+async def test_an_answer_the_killed_process_received_but_never_graded_is_graded_once(
+    fake_discord: FakeDiscord, spawn_bot: Spawn, repository: SqlRepository
+) -> None:
+    fake = fake_discord
+    ada = fake.add_member("ada")
+    first = await spawn_bot()
+    await command(fake, ada, fake.general, "interview", options={"topic": "deep-learning"})
+    thread = await fake.wait_for_thread()
+    await fake.wait_for_message(thread, lambda m: title(m).startswith("Question"))
+    await fake.user_types(ada, thread, BACKPROP)  # graded and stored before the kill
+    await fake.wait_for_message(thread, lambda m: m["content"].startswith(f"<@{ada.id}>"))
+    await fake.wait_for_message(thread, lambda m: title(m) == "Follow-up", timeout=10)
+
+    first.freeze()  # the answer reaches the process, which is killed before it grades it
+    await fake.user_types(ada, thread, VANISHING)
+    await restart(fake, spawn_bot, first, thread)
+    graded = await fake.wait_for_message(thread, lambda m: m["content"].startswith("<@"))
+    assert graded["content"].startswith(f"<@{ada.id}>: ")
+    await fake.wait_for_message(thread, lambda m: "Scoreboard" in title(m), timeout=10)
+
+    rows = await repository.attempts_for(str(ada.id))
+    assert [(r.node_id, r.answer_text) for r in rows] == [
+        ("t-backprop", BACKPROP),
+        ("t-backprop-vanishing", VANISHING),
+    ]  # the follow-up's answer once, the question's not again
+    assert len(graded_lines(fake, thread, ada)) == 2
+    assert await repository.running_sessions([0]) == []
+
+
+async def test_an_answer_typed_while_the_bot_was_down_is_graded_after_the_restart(
+    fake_discord: FakeDiscord, spawn_bot: Spawn, repository: SqlRepository
+) -> None:
+    fake = fake_discord
+    ada, cy = fake.add_member("ada"), fake.add_member("cy")
+    first = await spawn_bot()
+    await command(fake, ada, fake.general, "quickfire", options={"count": 1, "seconds": 60})
+    thread = await fake.wait_for_thread()
+    item = await fake.wait_for_message(thread, lambda m: m["content"].startswith("⚡"))
+    prompt = item["content"].split("**", 2)[2].split("\n")[0].strip()
+    bank = load_bank([DATA / "mini_bank.yaml"])
+    answer = next(i.answers[0] for i in bank.quickfire if i.prompt == prompt)
+
+    await first.kill()
+    await fake.user_types(cy, thread, answer)  # not a player: not an answer
+    await fake.user_types(ada, thread, answer)  # the player answers while nobody listens
+    await fake.user_types(ada, thread, answer)  # her second try is not another answer
+    await spawn_bot()
+    await fake.wait_for_message(thread, lambda m: m["content"] == RESTARTED, timeout=10)
+    mark = await fake.wait_for_message(thread, lambda m: m["content"].startswith("<@"))
+    assert mark["content"] == f"<@{ada.id}>: ✅ streak 1"
+    await fake.wait_for_message(thread, lambda m: "Leaderboard" in title(m), timeout=10)
+    [row] = await repository.attempts_for(str(ada.id))
+    assert row.outcome == "correct"
+    assert await repository.attempts_for(str(cy.id)) == []

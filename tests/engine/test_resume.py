@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.engine.answers import Answer
+from bot.engine.answers import Answer, Waiting
 from bot.engine.base import Place, Services
 from bot.engine.clock import ManualClock
 from bot.engine.events import (
@@ -136,3 +136,60 @@ async def test_quickfire_restarts_the_open_item_and_keeps_the_tally(
     await resumed.skip("ada")
     board = after.last(SessionEnded).scoreboard
     assert (board[0].participant, board[0].correct) == ("ada", 1)  # the win before the restart
+
+
+async def test_answers_given_while_down_are_graded_once_from_who_may_answer(
+    services: Services, repository: SqlRepository
+) -> None:
+    before = EventLog()
+    first = SessionManager(services)
+    session = await first.open_group(
+        "ada", before, floor=Floor.ROUND_ROBIN, place=PLACE, questions=1, topic="deep-learning"
+    )
+    await session.join("bob")
+    await session.start()
+    asked = before.last(Asked)
+    assert asked.turn == "ada"
+    seen: list[str] = []
+
+    async def pending(waiting: Waiting) -> list[Answer]:
+        seen.append(waiting.node_id)
+        return [
+            Answer.typed("bob", VANISHING),  # not bob's turn: passed over
+            Answer.typed("ada", BACKPROP),  # graded
+            Answer.typed("ada", VANISHING),  # the question has moved on: not taken
+        ]
+
+    after = EventLog()
+    second = SessionManager(services)
+    [record] = await second.resumable()
+    resumed = await second.resume(record, after, pending)
+    assert seen == [asked.node_id]
+    [graded] = after.of(Graded)
+    assert (graded.participant, graded.node_id) == ("ada", asked.node_id)
+    assert after.of(Asked)[0].node_id == "t-backprop-vanishing"  # not the question again
+    assert resumed.waiting is not None
+    assert resumed.waiting.node_id == "t-backprop-vanishing"
+    rows = await repository.attempts_for("ada")
+    assert [(r.node_id, r.answer_text) for r in rows] == [("t-backprop", BACKPROP)]
+    assert await repository.attempts_for("bob") == []
+
+
+async def test_with_nothing_pending_the_open_node_is_asked_again(
+    services: Services, repository: SqlRepository
+) -> None:
+    first = SessionManager(services)
+    session = await first.start_solo("ada", EventLog(), place=PLACE, topic="deep-learning")
+    asked_at = session.waiting.asked_at if session.waiting else None
+
+    async def nothing(waiting: Waiting) -> list[Answer]:
+        return []
+
+    after = EventLog()
+    second = SessionManager(services)
+    [record] = await second.resumable()
+    resumed = await second.resume(record, after, nothing)
+    assert [a.node_id for a in after.of(Asked)] == ["t-backprop"]
+    assert resumed.waiting is not None
+    assert resumed.waiting.asked_at == asked_at  # still open since it was first asked
+    assert await repository.attempts_for("ada") == []
