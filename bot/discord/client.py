@@ -18,13 +18,12 @@ from bot.discord.cogs.progress import ProgressCog
 from bot.discord.cogs.quickfire import QuickFireCog
 from bot.discord.cogs.voice import VoiceCog
 from bot.discord.errors import on_app_command_error
-from bot.discord.resume import resume_sessions
-from bot.discord.rooms import COUNTDOWN_TICK_SECONDS, Rooms
+from bot.discord.resume import resume_sessions, resume_voice
+from bot.discord.rooms import COUNTDOWN_TICK_SECONDS, Room, Rooms
 from bot.discord.views import SessionButton, on_dialog
 
 if TYPE_CHECKING:
     from bot.discord.voice.services import VoiceServices
-    from bot.discord.voice.stage import VoiceStage
 
 log = logging.getLogger(__name__)
 
@@ -55,8 +54,8 @@ class InterviewBot(commands.Bot):
         )
         self.app = app
         self.rooms = Rooms(app.manager, countdown_tick)
-        self.stages: dict[int, VoiceStage] = {}  # voice sessions by thread id
         self._voice: VoiceServices | None = None
+        self._voice_rooms: list[Room] = []  # resumed voice sessions, to go on once ready
 
     @property
     def voice(self) -> VoiceServices:
@@ -77,13 +76,14 @@ class InterviewBot(commands.Bot):
             PrivacyCog(self),
             LeaderboardCog(self),
             ProgressCog(self),
-            VoiceCog(self),
+            VoiceCog(self.rooms, self.app.settings.voice.leave_when_empty_seconds),
         )
         for cog in cogs:
             await self.add_cog(cog)
         self.add_dynamic_items(SessionButton)
         self.add_listener(on_dialog, "on_interaction")
-        await resume_sessions(self)  # before the gateway: no click can come before its session
+        # before the gateway: no click can come before its session; voice ones go on at ready
+        self._voice_rooms = await resume_sessions(self)
         settings = self.app.settings.discord
         if not settings.sync_commands or 0 not in self.app.shards.owned:
             return  # commands are the bot's, not a shard's: the process running shard 0 syncs
@@ -101,14 +101,16 @@ class InterviewBot(commands.Bot):
         """End running sessions while Discord is still reachable (their threads get the
         scoreboard), then disconnect."""
         await self.app.manager.shutdown()
-        for stage in list(self.stages.values()):
-            await stage.leave()
+        for room in self.rooms.all():
+            await room.close_stage()
         await super().close()
         if self._voice is not None:
             await asyncio.to_thread(self._voice.close)
 
     async def on_ready(self) -> None:
-        """Log who we are and where."""
+        """Log who we are and where; resumed voice sessions rejoin or go on as text."""
+        rooms, self._voice_rooms = self._voice_rooms, []
+        await resume_voice(self, rooms)
         shards = self.app.shards
         log.info(
             "connected as %s in %d servers (shards %s of %d)",

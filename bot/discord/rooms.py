@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
+from typing import Protocol
 
 import discord
 
@@ -35,17 +36,42 @@ NO_PINGS = discord.AllowedMentions.none()
 COUNTDOWN_TICK_SECONDS = 5.0
 
 
+class Stage(Protocol):
+    """A room's voice side (bot/discord/voice/stage.py): it hears the room's events after the
+    thread shows them, and leaves its channel once, when the room closes it."""
+
+    closed: bool
+
+    @property
+    def channel_id(self) -> int | None:
+        """The voice channel it is connected to, if any."""
+
+    def hear(self, event: Event) -> None:
+        """Take an event the thread has shown (never blocks)."""
+
+    async def leave(self) -> None:
+        """Stop listening, forget all audio, leave the channel (idempotent)."""
+
+
 @dataclass
 class Room:
-    """A session, its thread, and the messages whose buttons or countdown belong to it."""
+    """A session, its thread, its optional voice stage, and the messages whose buttons or
+    countdown belong to it."""
 
     thread: discord.Thread
     session: Session | None = None
+    stage: Stage | None = None
     buttons_on: discord.Message | None = None
     countdown: asyncio.Task[None] | None = None
     countdown_message: discord.Message | None = None
     asked: QuickFireAsked | None = None
     closed: bool = False
+
+    async def close_stage(self) -> None:
+        """The one way a voice stage ends: detached from the room, then it leaves its channel."""
+        stage, self.stage = self.stage, None
+        if stage is not None:
+            await stage.leave()
 
 
 class Rooms:
@@ -68,6 +94,10 @@ class Rooms:
 
         return room, sink
 
+    def all(self) -> list[Room]:
+        """Every open room."""
+        return list(self._by_thread.values())
+
     def by_thread(self, thread_id: int) -> Room | None:
         """The room living in this thread, if any."""
         return self._by_thread.get(thread_id)
@@ -83,10 +113,16 @@ class Rooms:
             room.countdown.cancel()
         return room
 
-    async def _render(self, room: Room, event: Event) -> None:  # noqa: PLR0912 - a dispatch
-        thread = room.thread
+    async def _render(self, room: Room, event: Event) -> None:
+        """Show the event in the thread, then hand it to the room's voice stage, if any."""
         if room.closed:
             return
+        await self._show(room, event)
+        if room.stage is not None and not room.stage.closed:
+            room.stage.hear(event)
+
+    async def _show(self, room: Room, event: Event) -> None:  # noqa: PLR0912 - a dispatch
+        thread = room.thread
         if room.session is None:
             room.session = self.manager.get(event.session_id)
         match event:

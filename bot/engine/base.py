@@ -67,10 +67,12 @@ class Services:
 
 @dataclass(frozen=True)
 class Place:
-    """Where a session runs (all None in the terminal)."""
+    """Where a session runs (all None in the terminal); a voice session also speaks in
+    `voice_channel_id`."""
 
     guild_id: str | None = None
     channel_id: str | None = None
+    voice_channel_id: str | None = None
 
 
 class Session(ABC):
@@ -246,6 +248,7 @@ class Session(ABC):
             status=status or (SessionStatus.ENDED if self.ended else SessionStatus.RUNNING),
             options=self.describe(),
             state=None if self.ended else self.snapshot(),
+            voice_channel_id=self.place.voice_channel_id,
         )
 
     @abstractmethod

@@ -174,9 +174,30 @@ class SessionManager:
     ) -> Session:
         """Run a stored session again in this process: grade what was answered to the open node
         while no process listened (`pending`), else ask again what was open."""
+        session = self.adopt(record, sink)
+        await self.pick_up(session, pending)
+        return session
+
+    async def pick_up(self, session: Session, pending: Pending | None = None) -> None:
+        """Go on with an adopted session: grade the pending answers; ask the open node again
+        unless one of them moved past it. On failure the session is forgotten here."""
+        try:
+            before = session.waiting
+            graded = await session.catch_up(await pending(before)) if pending and before else 0
+            after = session.waiting
+            same = after is not None and before is not None and after.node_id == before.node_id
+            if not graded or same:
+                await session.resume()
+        except Exception:
+            self._sessions.pop(session.id, None)
+            raise
+
+    def adopt(self, record: SessionRecord, sink: EventSink) -> Session:
+        """Take a stored session into this process, where it was, without asking anything yet
+        (its buttons and dialogs reach it from now on); `pick_up` goes on with it."""
         if record.state is None:
             raise SessionNotFound(record.id)
-        place = Place(record.guild_id, record.channel_id)
+        place = Place(record.guild_id, record.channel_id, record.voice_channel_id)
         session: Session
         if record.mode is Mode.QUICKFIRE:
             quick = replace(self.quickfire_defaults, **_known(QuickFireOptions, record.options))
@@ -202,11 +223,6 @@ class SessionManager:
         session.started_at = record.started_at
         session.restore(record.state)
         self._sessions[session.id] = session
-        try:
-            await _pick_up(session, pending)
-        except Exception:
-            self._sessions.pop(session.id, None)
-            raise
         return session
 
     async def shutdown(self) -> None:
@@ -240,15 +256,6 @@ class SessionManager:
             await sink(event)
 
         return forward
-
-
-async def _pick_up(session: Session, pending: Pending | None) -> None:
-    """Grade the pending answers; ask the open node again unless one of them moved past it."""
-    before = session.waiting
-    graded = await session.catch_up(await pending(before)) if pending and before else 0
-    after = session.waiting
-    if not graded or (after is not None and before is not None and after.node_id == before.node_id):
-        await session.resume()
 
 
 def _known(options: type, values: dict[str, object]) -> dict[str, Any]:

@@ -65,6 +65,7 @@ class SessionRecord:
     status: SessionStatus = SessionStatus.RUNNING
     options: dict[str, object] = field(default_factory=dict)
     state: dict[str, Any] | None = None  # where it is (turn, open node, scores): to resume it
+    voice_channel_id: str | None = None  # the voice channel it speaks in (None: text only)
 
 
 @dataclass(frozen=True)

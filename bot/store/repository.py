@@ -272,6 +272,7 @@ async def _upsert_session(conn: AsyncConnection, record: SessionRecord) -> None:
         "ended_at": record.ended_at,
         "shard_id": record.shard_id,
         "state": record.state,
+        "voice_channel_id": record.voice_channel_id,
     }
     result = await conn.execute(update(sessions).where(sessions.c.id == record.id).values(**values))
     if result.rowcount == 0:
@@ -293,6 +294,7 @@ def _session(values: dict[str, Any]) -> SessionRecord:
         status=SessionStatus(values["status"]),
         options=dict(values["options"] or {}),
         state=values.get("state"),
+        voice_channel_id=values.get("voice_channel_id"),
     )
 
 

@@ -39,6 +39,7 @@ sessions = Table(
     Column("ended_at", DateTime(timezone=True)),
     Column("shard_id", Integer),  # the shard of its guild (Discord's formula); None: no guild
     Column("state", JSON),  # where a running session is, to resume it after a restart
+    Column("voice_channel_id", String(32)),  # the voice channel it speaks in, to rejoin it
 )
 
 leaderboard_members = Table(

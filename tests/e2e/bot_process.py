@@ -17,11 +17,13 @@ import contextlib
 import json
 import os
 import signal
+import ssl
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import discord
 import yarl
 
@@ -31,6 +33,7 @@ from bot.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
 READY_TIMEOUT = 0.05  # guild_ready_timeout, as the in-process harness uses
+VOICE_CA = "FAKE_VOICE_CA_FILE"  # test only: a PEM file the bot trusts for the fake voice server
 
 
 class BotProcess:
@@ -48,7 +51,9 @@ class BotProcess:
     ) -> BotProcess:
         """Start `python -m tests.e2e.bot_process` with settings from `env` only."""
         ours = {
-            k: v for k, v in os.environ.items() if not k.startswith(("INTERVIEW_BOT_", "DISCORD"))
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith(("INTERVIEW_BOT_", "DISCORD", VOICE_CA))
         }
         spawned = time.monotonic()
         with stderr.open("wb") as errors:
@@ -62,6 +67,7 @@ class BotProcess:
                 stderr=errors,
                 cwd=ROOT,
                 env=ours | env,
+                start_new_session=True,  # its own process group: a kill takes its workers too
             )
         return cls(proc, spawned, stderr)
 
@@ -92,9 +98,11 @@ class BotProcess:
         self.proc.send_signal(signal.SIGSTOP)
 
     async def kill(self) -> None:
-        """SIGKILL: a crash; nothing is cleaned up."""
+        """SIGKILL to the process and its speech workers (a crash, as a container is killed);
+        nothing is cleaned up."""
         if self.proc.returncode is None:
-            self.proc.kill()
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.proc.pid, signal.SIGKILL)
         await self.proc.wait()
 
     async def stop(self, timeout: float = 10) -> int:
@@ -117,7 +125,12 @@ async def main(rest_base: str, gateway: str) -> None:
     settings = Settings.load()
     assert settings.discord_token is not None, "set DISCORD_TOKEN"
     began = time.monotonic()
-    app, bot = await prepare(settings, guild_ready_timeout=READY_TIMEOUT)
+    options: dict[str, Any] = {"guild_ready_timeout": READY_TIMEOUT}
+    trust = os.environ.get(VOICE_CA)
+    if trust:  # the fake voice server's certificate (discord.py hard-codes wss://)
+        context = ssl.create_default_context(cafile=trust)
+        options["connector"] = aiohttp.TCPConnector(ssl=context)
+    app, bot = await prepare(settings, **options)
     prepared = time.monotonic()
     stop = asyncio.Event()
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from bot.discord.client import InterviewBot
+from bot.discord.voice.stage import VoiceStage
 from bot.settings import (
     Settings,
     SpeechSettings,
@@ -141,7 +142,7 @@ async def test_the_bot_speaks_the_question_and_grades_a_spoken_answer(
     # The follow-up is spoken too: more audio after the first question.
     before = len(spoken)
     await eventually(lambda: len(fake.captured_pcm()) > before + 48_000 * 4, timeout=20)
-    stage = bot.stages[thread.id]
+    stage = stage_of(bot, thread)
     assert "Name two ways to prevent overfitting." in stage.spoken
 
 
@@ -161,7 +162,7 @@ async def test_people_who_did_not_opt_in_are_never_transcribed(
     await fake.voice_speak(cast.bob, say("Dropout and weight decay."))  # not even a participant
     await asyncio.sleep(1.5)  # longer than the end-of-answer silence
     assert [m for m in fake.messages_in(thread) if "said" in (m.get("content") or "")] == []
-    ears = bot.stages[thread.id].ears
+    ears = stage_of(bot, thread).ears
     assert ears.frames_ignored > 100
     assert ears._ears == {}  # no capture, so no audio, was ever made for them
 
@@ -220,7 +221,7 @@ async def test_voice_problems_get_one_sentence_and_leave_no_thread(
     assert sentence == "I could not connect to the voice channel study room; try again in a moment."
     await eventually(lambda: fake.requests_to("DELETE", "/channels/{channel_id}") != [])
     assert fake.threads == []  # the thread opened for the session was deleted again
-    assert bot.stages == {}
+    assert bot.rooms.all() == []
 
 
 async def test_the_bot_leaves_when_the_session_ends_or_the_channel_empties(
@@ -236,7 +237,9 @@ async def test_the_bot_leaves_when_the_session_ends_or_the_channel_empties(
     )
     assert "go on by typing" in left["content"]
     assert fake.voice.requests[-1]["channel_id"] is None
-    assert bot.stages == {}
+    room_left = bot.rooms.by_thread(thread.id)
+    assert room_left is not None
+    assert room_left.stage is None  # the session goes on as text
 
 
 async def test_quick_fire_by_voice(
@@ -267,8 +270,18 @@ async def test_the_bot_leaves_the_channel_when_the_session_ends(
     thread, _consent = await start_voice(fake, bot, cast.ada, room)
     await fake.wait_for_message(thread)
     await fake.wait_voice_ready()
+    stage = stage_of(bot, thread)
     ended = await fake.run_command(cast.ada, thread, "end")
     await ended.response()
     await fake.wait_for_message(thread, lambda m: "Scoreboard" in title(m))
     await eventually(lambda: fake.voice.requests[-1]["channel_id"] is None, timeout=10)
-    await eventually(lambda: bot.stages == {})
+    await eventually(lambda: stage.closed)
+    assert bot.rooms.all() == []
+
+
+def stage_of(bot: InterviewBot, thread: Channel) -> VoiceStage:
+    """The voice stage of the room in this thread."""
+    room = bot.rooms.by_thread(thread.id)
+    assert room is not None
+    assert isinstance(room.stage, VoiceStage)
+    return room.stage

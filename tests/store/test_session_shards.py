@@ -49,7 +49,7 @@ async def test_migration_0003_adds_the_shard_and_takes_it_away(
     repository: SqlRepository, db_url: str
 ) -> None:
     """Down to 0002 and up again, keeping the rows; sessions from before 0003 have no shard."""
-    assert await head(repository) == "0004"
+    assert await head(repository) == "0005"
     assert "shard_id" in await columns(repository)
     await repository.save_session(record("new", 1))
     await asyncio.to_thread(downgrade, db_url, "0002")
@@ -59,7 +59,7 @@ async def test_migration_0003_adds_the_shard_and_takes_it_away(
         await conn.execute(sa.text("UPDATE sessions SET id = 'old'"))
     await asyncio.to_thread(upgrade, db_url)
     await repository.engine.dispose()
-    assert await head(repository) == "0004"
+    assert await head(repository) == "0005"
     row = await repository.session_row("old")
     assert row is not None
     assert (row.shard_id, row.status) == (None, "running")
@@ -115,4 +115,4 @@ async def test_processes_starting_together_migrate_once(repository: SqlRepositor
         err.decode()[-500:] for (_, err), p in zip(results, processes, strict=True) if p.returncode
     ]
     assert failures == []
-    assert await head(repository) == "0004"
+    assert await head(repository) == "0005"

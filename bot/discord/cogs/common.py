@@ -110,12 +110,12 @@ async def _open_and_start(
     room, sink = bot.rooms.open(thread)
     try:
         if joining is not None and channel is not None:
-            sink = await joining.open_stage(bot, channel, room, sink, short=short_answers)
-        room.session = await start(sink, Place(str(interaction.guild_id), str(thread.id)))
+            await joining.open_stage(bot, channel, room, short=short_answers)
+        voice_id = str(channel.id) if channel is not None else None
+        place = Place(str(interaction.guild_id), str(thread.id), voice_id)
+        room.session = await start(sink, place)
     except Exception:
-        stage = bot.stages.get(thread.id)
-        if stage is not None:
-            await stage.leave()
+        await room.close_stage()
         bot.rooms.forget(thread.id)
         with contextlib.suppress(discord.HTTPException):
             await thread.delete()  # no empty thread left behind

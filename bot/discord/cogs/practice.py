@@ -170,9 +170,8 @@ class PracticeCog(commands.Cog):
     async def on_raw_thread_delete(self, payload: discord.RawThreadDeleteEvent) -> None:
         """A deleted thread ends its session; every answer is already stored."""
         room = self.bot.rooms.forget(payload.thread_id)
-        stage = self.bot.stages.get(payload.thread_id)
-        if stage is not None:
-            await stage.leave()
+        if room is not None:
+            await room.close_stage()
         if room is not None and room.session is not None and not room.session.ended:
             room.closed = True
             await room.session.stop("thread deleted")

@@ -4,26 +4,22 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import TYPE_CHECKING
 
 import discord
 from discord.ext import commands
 
-from bot.discord.rooms import NO_PINGS
+from bot.discord.rooms import NO_PINGS, Room, Rooms
 from bot.tasks import spawn
-
-if TYPE_CHECKING:
-    from bot.discord.client import InterviewBot
-    from bot.discord.voice.stage import VoiceStage
 
 log = logging.getLogger(__name__)
 
 
 class VoiceCog(commands.Cog):
-    """Watches voice states for the bot's voice sessions."""
+    """Watches voice states for the rooms that have a voice stage."""
 
-    def __init__(self, bot: InterviewBot) -> None:
-        self.bot = bot
+    def __init__(self, rooms: Rooms, leave_when_empty_seconds: float) -> None:
+        self.rooms = rooms
+        self.leave_when_empty_seconds = leave_when_empty_seconds
         self._leaving: dict[int, asyncio.Task[None]] = {}
 
     @commands.Cog.listener()
@@ -31,30 +27,36 @@ class VoiceCog(commands.Cog):
         self, member: discord.Member, before: discord.VoiceState, after: discord.VoiceState
     ) -> None:
         """Leave after the last person left; stop when the bot itself was disconnected."""
-        for thread_id, stage in list(self.bot.stages.items()):
-            channel = stage.client.channel
-            if self.bot.user is not None and member.id == self.bot.user.id:
+        me = member.guild.me
+        for room in self.rooms.all():
+            stage = room.stage
+            if stage is None:
+                continue
+            if me is not None and member.id == me.id:
                 if after.channel is None and not stage.closed:
-                    await stage.leave()
+                    await room.close_stage()
                 continue
-            if channel is None or channel.id not in _ids(before, after):
+            channel_id = stage.channel_id
+            if channel_id is None or channel_id not in _ids(before, after):
                 continue
+            channel = member.guild.get_channel(channel_id)
             people = [m for m in getattr(channel, "members", []) if not m.bot]
+            thread_id = room.thread.id
             waiting = self._leaving.pop(thread_id, None)
             if waiting is not None:
                 waiting.cancel()
             if not people:
                 self._leaving[thread_id] = spawn(
-                    self._leave_later(thread_id, stage), f"voice-empty:{thread_id}"
+                    self._leave_later(room), f"voice-empty:{thread_id}"
                 )
 
-    async def _leave_later(self, thread_id: int, stage: VoiceStage) -> None:
-        await asyncio.sleep(self.bot.app.settings.voice.leave_when_empty_seconds)
-        self._leaving.pop(thread_id, None)
-        if stage.closed:
+    async def _leave_later(self, room: Room) -> None:
+        await asyncio.sleep(self.leave_when_empty_seconds)
+        self._leaving.pop(room.thread.id, None)
+        if room.stage is None or room.stage.closed:
             return
-        await stage.leave()
-        await stage.room.thread.send(
+        await room.close_stage()
+        await room.thread.send(
             "🔇 Everyone left the voice channel, so I left too; you can go on by typing here.",
             allowed_mentions=NO_PINGS,
         )

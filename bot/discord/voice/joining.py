@@ -12,7 +12,6 @@ from bot.discord.rooms import NO_PINGS, Room
 from bot.discord.voice.consent import CONSENT_TEXT, ConsentView
 from bot.discord.voice.receive import DaveVoiceRecvClient
 from bot.discord.voice.stage import VoiceStage
-from bot.engine.ports import EventSink
 from bot.errors import ModelUnavailable
 from bot.speech.ears import Ears
 
@@ -44,6 +43,12 @@ def voice_channel_of(
         raise UserFacingError(
             "I am already in a voice channel in this server: one voice session at a time."
         )
+    ensure_opus()
+    return channel
+
+
+def ensure_opus() -> None:
+    """Load libopus, or one sentence saying it is missing."""
     if not discord.opus.is_loaded():
         try:
             discord.opus._load_default()
@@ -54,18 +59,16 @@ def voice_channel_of(
                 "Voice needs the Opus library (libopus0) on the bot's machine; "
                 "ask whoever runs the bot to install it."
             )
-    return channel
 
 
 async def open_stage(
     bot: InterviewBot,
     channel: discord.VoiceChannel | discord.StageChannel,
     room: Room,
-    sink: EventSink,
     *,
     short: bool = False,
-) -> EventSink:
-    """Load speech, post the consent message, join the channel; the session's sink, wrapped."""
+) -> None:
+    """Load speech, post the consent message, join the channel: the room's stage."""
     services = bot.voice
     try:
         await services.ready()
@@ -86,7 +89,4 @@ async def open_stage(
         raise UserFacingError(
             f"I could not connect to the voice channel {channel.name}; try again in a moment."
         ) from None
-    stage = VoiceStage(room, client, services, ears, bot.app.bank, views=[consent])
-    bot.stages[room.thread.id] = stage
-    stage.on_leave = lambda: bot.stages.pop(room.thread.id, None)
-    return stage.wrap(sink)
+    room.stage = VoiceStage(room, client, services, ears, bot.app.bank, views=[consent])

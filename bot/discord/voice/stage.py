@@ -6,7 +6,6 @@ import asyncio
 import contextlib
 import io
 import logging
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -27,7 +26,6 @@ from bot.engine.events import (
     Revealed,
     SessionEnded,
 )
-from bot.engine.ports import EventSink
 from bot.errors import InterviewBotError
 from bot.speech.audio import read_wav, to_discord_pcm
 from bot.speech.ears import Ears
@@ -71,20 +69,20 @@ class VoiceStage:
             spawn(self._follow_answers(), f"voice-answers:{room.thread.id}"),
         ]
         self.closed = False
-        self.on_leave: Callable[[], object] = lambda: None
         self.spoken: list[str] = []  # what the bot said, in order (for the transcript of a session)
         self._listening_for: str | None = None  # the node a heard answer answers
         client.listen(PcmSink(self._on_frame))
 
-    def wrap(self, sink: EventSink) -> EventSink:
-        """A sink that shows an event in the thread first, then hands it to the voice side."""
+    @property
+    def channel_id(self) -> int | None:
+        """The voice channel the stage is connected to, if any."""
+        channel = self.client.channel
+        return channel.id if channel is not None else None
 
-        async def both(event: Event) -> None:
-            await sink(event)
-            if not self.closed:
-                self._events.put_nowait(event)
-
-        return both
+    def hear(self, event: Event) -> None:
+        """Take an event the thread has shown; it is spoken in turn, never holding the engine."""
+        if not self.closed:
+            self._events.put_nowait(event)
 
     def _on_frame(self, frame: VoiceFrame) -> None:
         """Called on the receive thread: hand the frame to the ears (they drop what is not ours)."""
@@ -115,7 +113,7 @@ class VoiceStage:
                 self.ears.stop()
                 await self.say(f"The answer: {event.answer}.")
             case SessionEnded():
-                await self.leave()
+                await self.room.close_stage()
 
     async def _ask(
         self, prompt: str, asked: Node | QuickFireItem, speakers: frozenset[str]
@@ -191,11 +189,11 @@ class VoiceStage:
         await finished
 
     async def leave(self) -> None:
-        """Stop listening, forget all audio, and leave the channel."""
+        """Stop listening, forget all audio, and leave the channel (the room calls this when it
+        closes its stage; use `room.close_stage()`)."""
         if self.closed:
             return
         self.closed = True
-        self.on_leave()
         for view in self.views:
             view.stop()
         await self.ears.close()
