@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from bot.bank.models import Condition, Covered, Difficulty, Missed, Node, Question
@@ -206,22 +207,33 @@ class InterviewSession(Session):
         await self._ask(self._current, question, 0, None)
 
     async def _ask(self, current: QuestionRun, node: Node, depth: int, reason: str | None) -> None:
-        run = NodeRun(node, depth, self.services.clock.utcnow(), current.turn, reason)
+        now = self.services.clock.utcnow()
+        limit = self._time_limit(current.question)
+        run = NodeRun(node, depth, now, current.turn, reason)
+        run.deadline = now + timedelta(seconds=limit) if limit else None
         current.runs.append(run)
         await self.save()
         await self.emit(self._asked_event(current, run))
         self._start_timers(current, run)
 
     def _start_timers(self, current: QuestionRun, run: NodeRun) -> None:
-        limit = self._time_limit(current.question)
-        if limit:
-            warn_at = limit - self.options.warning_seconds
+        """The warning and the time-out of the open node, from its stored deadline (so a
+        restart goes on with the time that was left, not a fresh limit)."""
+        left = self._seconds_left(run)
+        if left is not None:
+            warn_at = left - self.options.warning_seconds
             if self.options.warning_seconds and warn_at > 0:
                 self.timers.start("warning", warn_at, lambda: self._warn(run))
-            self.timers.start("limit", limit, lambda: self._time_up(run))
+            self.timers.start("limit", max(left, 0.0), lambda: self._time_up(run))
+
+    def _seconds_left(self, run: NodeRun) -> float | None:
+        if run.deadline is None:
+            return None
+        return (run.deadline - self.services.clock.utcnow()).total_seconds()
 
     def _asked_event(self, current: QuestionRun, run: NodeRun, *, repeated: bool = False) -> Asked:
         q = current.question
+        left = self._seconds_left(run)
         return Asked(
             self.id,
             q.id,
@@ -232,7 +244,7 @@ class InterviewSession(Session):
             len(self._questions),
             q.topic,
             q.difficulty.value,
-            self._time_limit(q),
+            None if left is None else max(left, 0.0),
             run.turn,
             run.reason,
             repeated,

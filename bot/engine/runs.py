@@ -20,7 +20,8 @@ from bot.grading.speech_metrics import SpeechMetrics
 
 @dataclass
 class NodeRun:
-    """One asked node: when, whose turn, why, hints used, and its result once it has one."""
+    """One asked node: when, whose turn, why, hints used, when its time is up (None: no
+    limit), and its result once it has one."""
 
     node: Node
     depth: int
@@ -29,6 +30,7 @@ class NodeRun:
     reason: str | None
     hints: int = 0
     result: NodeResult | None = None
+    deadline: datetime | None = None
 
     def finish(
         self,
@@ -65,6 +67,7 @@ class NodeRun:
             "turn": self.turn,
             "reason": self.reason,
             "hints": self.hints,
+            "deadline": self.deadline.isoformat() if self.deadline else None,
             "result": None
             if result is None
             else {
@@ -88,6 +91,8 @@ class NodeRun:
             values["reason"],
             int(values["hints"]),
         )
+        deadline = values.get("deadline")
+        run.deadline = datetime.fromisoformat(deadline) if deadline else None
         result = values["result"]
         if result is not None:
             labels = {p.id: p.label for p in node.key_points}

@@ -16,6 +16,8 @@ from bot.engine.events import (
     QuickFireRevealed,
     Revealed,
     SessionEnded,
+    TimedOut,
+    TimeWarning,
 )
 from bot.engine.manager import SessionManager
 from bot.store.repository import SqlRepository
@@ -193,3 +195,46 @@ async def test_with_nothing_pending_the_open_node_is_asked_again(
     assert resumed.waiting is not None
     assert resumed.waiting.asked_at == asked_at  # still open since it was first asked
     assert await repository.attempts_for("ada") == []
+
+
+async def test_a_time_limit_goes_on_with_the_time_that_was_left(
+    services: Services, repository: SqlRepository, clock: ManualClock
+) -> None:
+    first = SessionManager(services)
+    session = await first.start_solo(
+        "ada", EventLog(), place=PLACE, topic="classic-algorithms", warning_seconds=20
+    )  # t-kmeans: 60 s
+    await clock.advance(25)
+    session.timers.cancel_all()  # the old process dies here, and its timers with it
+    await clock.advance(10)  # the bot is down for 10 s: 25 s are left
+
+    after = EventLog()
+    await restarted(services, after)
+    assert after.last(Asked).time_limit == pytest.approx(25)  # not a fresh 60 s
+    await clock.advance(4)
+    assert not after.of(TimeWarning)
+    await clock.advance(1)
+    assert after.last(TimeWarning).seconds_left == 20
+    await clock.advance(19)
+    assert not after.of(TimedOut)
+    await clock.advance(1)
+    assert after.last(TimedOut).node_id == "t-kmeans"
+    rows = await repository.attempts_for("ada")
+    assert [r.outcome for r in rows] == ["timeout"]
+
+
+async def test_a_time_limit_that_ran_out_while_down_times_out_at_the_restart(
+    services: Services, repository: SqlRepository, clock: ManualClock
+) -> None:
+    first = SessionManager(services)
+    session = await first.start_solo("ada", EventLog(), place=PLACE, topic="classic-algorithms")
+    session.timers.cancel_all()  # the old process dies at once
+    await clock.advance(90)  # down for longer than the 60 s limit
+
+    after = EventLog()
+    await restarted(services, after)
+    await clock.advance(0)
+    assert after.last(TimedOut).node_id == "t-kmeans"
+    assert after.last(Revealed).outcome == "timeout"
+    rows = await repository.attempts_for("ada")
+    assert [r.outcome for r in rows] == ["timeout"]
