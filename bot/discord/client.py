@@ -73,9 +73,9 @@ class InterviewBot(commands.Bot):
             PracticeCog(self),
             GroupCog(self),
             QuickFireCog(self),
-            PrivacyCog(self),
-            LeaderboardCog(self),
-            ProgressCog(self),
+            PrivacyCog(self.app.repository, self.app.manager),
+            LeaderboardCog(self.app.repository),
+            ProgressCog(self.app.repository, self.app.bank, self.app.manager.services.clock),
             VoiceCog(self.rooms, self.app.settings.voice.leave_when_empty_seconds),
         )
         for cog in cogs:

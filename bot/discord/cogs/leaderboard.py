@@ -13,14 +13,14 @@ from bot.discord.render import mention
 from bot.discord.threads import who
 
 if TYPE_CHECKING:
-    from bot.discord.client import InterviewBot
+    from bot.store.repository import SqlRepository
 
 
 class LeaderboardCog(commands.GroupCog, group_name="leaderboard"):
     """Only members who joined the leaderboard appear on it."""
 
-    def __init__(self, bot: InterviewBot) -> None:
-        self.bot = bot
+    def __init__(self, repository: SqlRepository) -> None:
+        self.repository = repository
         super().__init__()
 
     def _guild(self, interaction: discord.Interaction) -> str:
@@ -31,7 +31,7 @@ class LeaderboardCog(commands.GroupCog, group_name="leaderboard"):
     @app_commands.command(name="show")
     async def show(self, interaction: discord.Interaction) -> None:
         """This server's leaderboard: quick-fire items won and group-round points."""
-        rows = await self.bot.app.repository.leaderboard(self._guild(interaction))
+        rows = await self.repository.leaderboard(self._guild(interaction))
         lines = [
             f"{rank}. {mention(r.user_id)}: {r.total:.2f} "
             f"({r.quickfire_correct} quick-fire wins, {r.group_points:.2f} group points)"
@@ -45,7 +45,7 @@ class LeaderboardCog(commands.GroupCog, group_name="leaderboard"):
     async def join(self, interaction: discord.Interaction) -> None:
         """Show your quick-fire and group results on this server's leaderboard."""
         guild = self._guild(interaction)
-        await self.bot.app.repository.set_leaderboard(guild, who(interaction), member=True)
+        await self.repository.set_leaderboard(guild, who(interaction), member=True)
         await interaction.response.send_message(
             "You are on this server's leaderboard.", ephemeral=True
         )
@@ -54,7 +54,7 @@ class LeaderboardCog(commands.GroupCog, group_name="leaderboard"):
     async def leave(self, interaction: discord.Interaction) -> None:
         """Take yourself off this server's leaderboard (your answers stay yours)."""
         guild = self._guild(interaction)
-        await self.bot.app.repository.set_leaderboard(guild, who(interaction), member=False)
+        await self.repository.set_leaderboard(guild, who(interaction), member=False)
         await interaction.response.send_message(
             "You are off this server's leaderboard.", ephemeral=True
         )

@@ -14,15 +14,17 @@ from bot.discord.errors import UserFacingError, reply_privately, sentence_for
 from bot.discord.threads import who
 
 if TYPE_CHECKING:
-    from bot.discord.client import InterviewBot
+    from bot.engine.manager import SessionManager
+    from bot.store.repository import SqlRepository
 
 
 class ConfirmDelete(discord.ui.View):
     """Delete everything / Cancel, for the person who asked only."""
 
-    def __init__(self, bot: InterviewBot, user: str) -> None:
+    def __init__(self, repository: SqlRepository, manager: SessionManager, user: str) -> None:
         super().__init__(timeout=120)
-        self.bot = bot
+        self.repository = repository
+        self.manager = manager
         self.user = user
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
@@ -37,9 +39,9 @@ class ConfirmDelete(discord.ui.View):
         self, interaction: discord.Interaction, _: discord.ui.Button[ConfirmDelete]
     ) -> None:
         """Delete every row about the member."""
-        if self.bot.app.manager.session_of(self.user) is not None:
+        if self.manager.session_of(self.user) is not None:
             raise UserFacingError("End your running session first, then delete.")
-        count = await self.bot.app.repository.delete_user(self.user)
+        count = await self.repository.delete_user(self.user)
         await interaction.response.edit_message(
             content=f"Done: {count} answers and your place in every session are deleted.",
             view=None,
@@ -65,15 +67,16 @@ class ConfirmDelete(discord.ui.View):
 class PrivacyCog(commands.GroupCog, group_name="privacy"):
     """Your data: export it or delete it."""
 
-    def __init__(self, bot: InterviewBot) -> None:
-        self.bot = bot
+    def __init__(self, repository: SqlRepository, manager: SessionManager) -> None:
+        self.repository = repository
+        self.manager = manager
         super().__init__()
 
     @app_commands.command(name="export")
     async def export(self, interaction: discord.Interaction) -> None:
         """Get everything stored about you as a JSON file (only you see it)."""
         await interaction.response.defer(ephemeral=True, thinking=True)
-        data = await self.bot.app.repository.export_user(who(interaction))
+        data = await self.repository.export_user(who(interaction))
         payload = json.dumps(data, indent=2, default=str, ensure_ascii=False).encode()
         file = discord.File(io.BytesIO(payload), filename="interview-bot-data.json")
         await interaction.followup.send(
@@ -87,6 +90,6 @@ class PrivacyCog(commands.GroupCog, group_name="privacy"):
         """Delete everything stored about you (asks to confirm)."""
         await interaction.response.send_message(
             "Delete every answer you gave and your place in every session? This cannot be undone.",
-            view=ConfirmDelete(self.bot, who(interaction)),
+            view=ConfirmDelete(self.repository, self.manager, who(interaction)),
             ephemeral=True,
         )

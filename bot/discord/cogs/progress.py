@@ -14,14 +14,18 @@ from bot.progress import chart
 from bot.progress.stats import compute
 
 if TYPE_CHECKING:
-    from bot.discord.client import InterviewBot
+    from bot.bank.catalog import Bank
+    from bot.engine.clock import Clock
+    from bot.store.repository import SqlRepository
 
 
 class ProgressCog(commands.Cog):
     """Progress that helps people improve."""
 
-    def __init__(self, bot: InterviewBot) -> None:
-        self.bot = bot
+    def __init__(self, repository: SqlRepository, bank: Bank, clock: Clock) -> None:
+        self.repository = repository
+        self.bank = bank
+        self.clock = clock
 
     @app_commands.command(name="stats")
     @app_commands.describe(member="Whose progress (default: yours)")
@@ -31,11 +35,9 @@ class ProgressCog(commands.Cog):
         """Mastery per topic, recent scores, practice streak and delivery, with a chart."""
         person = member or interaction.user
         await interaction.response.defer(thinking=True)
-        app = self.bot.app
-        attempts = await app.repository.attempts_for(str(person.id))
-
-        today = app.manager.services.clock.utcnow().date()
-        stats = compute(attempts, app.bank.topic_of, today)
+        attempts = await self.repository.attempts_for(str(person.id))
+        today = self.clock.utcnow().date()
+        stats = compute(attempts, self.bank.topic_of, today)
         drawn = await asyncio.to_thread(chart.render, stats, f"{person.display_name}'s progress")
         embed = discord.Embed(
             title=f"Progress · {person.display_name}", colour=discord.Colour.blurple()
