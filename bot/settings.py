@@ -269,6 +269,15 @@ class Settings(BaseSettings):
         """The store URL with {data_dir} filled in."""
         return self.store.url.replace("{data_dir}", str(self.resolve(self.store.data_dir)))
 
+    def store_location(self) -> str:
+        """Where answers are kept, for people: the SQLite file, or the URL without password."""
+        from sqlalchemy.engine import make_url  # noqa: PLC0415 - SQLAlchemy loads when needed
+
+        url = make_url(self.database_url())
+        if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+            return str(url.database)
+        return url.render_as_string(hide_password=True)
+
 
 def check_store_url(url: str) -> str | None:
     """Why `url` cannot be the store's URL, or None: it must parse and name an installed async

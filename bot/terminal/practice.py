@@ -4,56 +4,88 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 
 from bot.app import App
 from bot.engine.base import Session
-from bot.engine.events import Event, QuickFireAsked, QuickFireRevealed, SessionEnded
+from bot.engine.events import (
+    Asked,
+    Event,
+    QuickFireAsked,
+    QuickFireRevealed,
+    Revealed,
+    SessionEnded,
+)
 from bot.engine.interview import InterviewSession
 from bot.engine.quickfire import QuickFireSession
 from bot.errors import InterviewBotError
 from bot.tasks import spawn
-from bot.terminal.render import render
+from bot.terminal.console import RichScreen, Screen
+from bot.terminal.render import render, summary
 
 HELP = (
     "Type your answer and press Enter. Commands: /hint /skip /repeat /done /quit"
     " (after a reveal: Enter for the next question)."
 )
+QUICKFIRE_HELP = "Type the short answer and press Enter. Commands: /skip /repeat /quit."
+NO_HINTS = "Quick-fire has no hints: type your answer, or /skip."
+IN_THE_GAP = "No item is open right now; the next one comes in a moment."
 
 
 class TerminalPractice:
     """Runs one session in the terminal."""
 
-    def __init__(self, app: App, user: str, out: Callable[[str], None] = print) -> None:
+    def __init__(
+        self, app: App, user: str, screen: Screen | None = None, *, quickfire: bool = False
+    ) -> None:
         self.app = app
         self.user = user
-        self.out = out
+        self.screen = screen or RichScreen()
+        self.banner = QUICKFIRE_HELP if quickfire else HELP
         self.finished = asyncio.Event()
         self._item_open = asyncio.Event()
         self._countdown: asyncio.Task[None] | None = None
+        self._reveals: list[Revealed] = []
+        self._last_item: QuickFireAsked | None = None
+
+    def notice(self, text: str) -> None:
+        """A side note on stderr."""
+        self.screen.notice(text)
 
     async def on_event(self, event: Event) -> None:
         """Print an event; manage the quick-fire countdown."""
-        text = render(event)
-        if text:
-            self.out(text)
-        if isinstance(event, QuickFireAsked):
-            self._item_open.set()
-            self._countdown = spawn(self._tick(event.seconds), "terminal-countdown")
+        if self.banner:
+            self.screen.show(self.banner)
+            self.banner = ""
         if isinstance(event, QuickFireRevealed | SessionEnded):
             self._item_open.clear()
             if self._countdown:
                 self._countdown.cancel()
+            self.screen.countdown(None)
+        if isinstance(event, Revealed):
+            self._reveals.append(event)
+        text = summary(event, tuple(self._reveals)) if isinstance(event, SessionEnded) else None
+        text = text or render(event)
+        if text:
+            self.screen.show(text)
+        if isinstance(event, QuickFireAsked):
+            self._last_item = event
+            self._item_open.set()
+            self._countdown = spawn(self._tick(event.seconds), "terminal-countdown")
+        if isinstance(event, Asked | Revealed):
+            self.screen.prompt()
         if isinstance(event, SessionEnded):
             self.finished.set()
 
     async def _tick(self, seconds: float) -> None:
+        """Count the item's seconds down, one a second."""
         clock = self.app.manager.services.clock
-        for mark in (10, 5):
-            if seconds > mark:
-                await clock.sleep(seconds - mark)
-                seconds = mark
-                self.out(f"   ⏱ {mark} s left")
+        left = seconds
+        while left > 0:
+            self.screen.countdown(left)
+            step = min(1.0, left)
+            await clock.sleep(step)
+            left -= step
 
     async def run(self, session: Session, lines: AsyncIterator[str]) -> None:
         """Feed typed lines to the session until it ends or input runs out."""
@@ -75,7 +107,29 @@ class TerminalPractice:
                 if await self._handle(session, line.strip()):
                     return
             except InterviewBotError as exc:
-                self.out(f"⚠ {exc}")
+                self.screen.show(f"⚠ {exc}")
+        if not session.ended:
+            self.notice("Input ended, so the session ends here.")
+
+    async def _quickfire(self, session: QuickFireSession, line: str) -> None:
+        """A command acts on the open item only; an answer typed in the gap waits for the next."""
+        if not line:
+            return
+        if line.startswith("/"):
+            if line == "/hint":
+                self.screen.show(NO_HINTS)
+            elif not self._item_open.is_set():
+                self.screen.show(IN_THE_GAP)
+            elif line == "/skip":
+                await session.skip(self.user)
+            elif line == "/repeat" and self._last_item is not None:
+                self.screen.show(render(self._last_item) or "")
+            else:
+                self.screen.show(QUICKFIRE_HELP)
+            return
+        await self._until_item_open()
+        if not session.ended:
+            await session.answer(self.user, line)
 
     async def _until_item_open(self) -> None:
         opened = spawn(self._item_open.wait(), "terminal-item-open")
@@ -90,16 +144,8 @@ class TerminalPractice:
             await session.end(self.user)
             return True
         if isinstance(session, QuickFireSession):
-            if not line:
-                return False
-            await self._until_item_open()  # a line typed during the gap answers the next item
-            if session.ended:
-                return True
-            if line == "/skip":
-                await session.skip(self.user)
-            else:
-                await session.answer(self.user, line)
-            return False
+            await self._quickfire(session, line)
+            return session.ended
         assert isinstance(session, InterviewSession)
         if not session.waiting_for_answer:
             if line in ("", "/next", "n"):
@@ -114,7 +160,7 @@ class TerminalPractice:
         if line in commands:
             await commands[line](self.user)
         elif line.startswith("/"):
-            self.out(HELP)
+            self.screen.show(HELP)
         elif line:
             await session.answer(self.user, line)
         return False
