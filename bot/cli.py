@@ -12,7 +12,7 @@ from typing import NoReturn
 
 from bot.bank.loader import load_bank, validate_paths
 from bot.bank.models import Difficulty
-from bot.errors import DiscordUnreachable, InterviewBotError, QuestionBankError
+from bot.errors import DiscordUnreachable, InterviewBotError, QuestionBankError, SpeechError
 from bot.logging_setup import setup_logging
 from bot.settings import Settings
 
@@ -110,7 +110,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = Settings.load(args.config)
         quiet = args.command not in ("start", "run") and settings.logging.level != "DEBUG"
-        setup_logging("WARNING" if quiet else settings.logging.level)
+        setup_logging("WARNING" if quiet else settings.logging.level, settings.secrets())
         return _dispatch(args, settings)
     except BrokenPipeError:
         return _pipe_closed()
@@ -188,7 +188,13 @@ def _bank_commands(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _speech(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.speech import commands as speech  # noqa: PLC0415 - loads the voice extra
+    try:
+        from bot.speech import commands as speech  # noqa: PLC0415 - loads the voice extra
+    except ModuleNotFoundError as exc:
+        raise SpeechError(
+            f"Speech needs the voice extra ({exc.name} is not installed): run "
+            "scripts/setup voice, or pip install 'interview-bot[voice]'."
+        ) from None
 
     if args.command == "say":
         return speech.say(settings, args.text, args.out)

@@ -36,7 +36,7 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_CONFIG = PROJECT_ROOT / "config" / "default.toml"
 
 # Environment variables that are not settings but share the prefix.
-OTHER_VARIABLES = frozenset({"CONFIG_FILE", "TEST_DATABASE_URL"})
+OTHER_VARIABLES = frozenset({"CONFIG_FILE", "TEST_DATABASE_URL", "SPEECH_API_KEY"})
 
 Fraction = Annotated[float, Field(ge=0, le=1)]
 
@@ -268,6 +268,15 @@ class Settings(BaseSettings):
     def database_url(self) -> str:
         """The store URL with {data_dir} filled in."""
         return self.store.url.replace("{data_dir}", str(self.resolve(self.store.data_dir)))
+
+    def secrets(self) -> list[str]:
+        """Every secret value these settings hold or point at, for the log redactor."""
+        from sqlalchemy.engine import make_url  # noqa: PLC0415 - SQLAlchemy loads when needed
+
+        found = [self.discord_token.get_secret_value()] if self.discord_token else []
+        found.append(os.environ.get(f"{ENV_PREFIX}SPEECH_API_KEY", ""))
+        found.append(str(make_url(self.database_url()).password or ""))
+        return [secret for secret in found if secret]
 
     def store_location(self) -> str:
         """Where answers are kept, for people: the SQLite file, or the URL without password."""
