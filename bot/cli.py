@@ -22,12 +22,17 @@ log = logging.getLogger(__name__)
 MAX_COUNT = 50  # the most questions or quick-fire items one session asks (as in settings)
 
 
+def _one_line(message: str) -> str:
+    """`message` with control characters (from what a person typed) escaped."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in message)
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse, but a usage mistake is one line (the usage stays in --help)."""
 
     def error(self, message: str) -> NoReturn:
-        """Print `prog: message` and exit 2."""
-        self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
+        """Print `prog: message` (control characters escaped, so it stays one line) and exit 2."""
+        self.exit(2, f"{self.prog}: {_one_line(message)} (see {self.prog} --help)\n")
 
 
 def _count(text: str) -> int:
@@ -119,7 +124,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(problem, file=sys.stderr)
         return 1
     except InterviewBotError as exc:
-        print(f"interview-bot: {exc}", file=sys.stderr)
+        print(f"interview-bot: {_one_line(str(exc))}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("Stopped. Everything you answered is saved.", file=sys.stderr)

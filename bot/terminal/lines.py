@@ -24,8 +24,11 @@ def _selectable(fd: int) -> bool:
 async def stdin_lines(stream: TextIO | None = None) -> AsyncIterator[str]:
     """Yield each line typed or piped into stdin, without its newline, until end of input."""
     stream = stream or sys.stdin
-    fd = stream.fileno()
-    if not _selectable(fd):
+    try:
+        fd = stream.fileno()
+    except (OSError, ValueError):  # io.UnsupportedOperation: a stream with no file behind it
+        fd = -1
+    if fd < 0 or not _selectable(fd):
         async for line in _threaded_lines(stream):
             yield line
         return
