@@ -56,7 +56,8 @@ class BankProblem:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}: {self.field}: {self.message}"
+        text = f"{self.path}:{self.line}: {self.field}: {self.message}"
+        return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)  # one line
 
 
 class QuestionBankError(InterviewBotError):

@@ -73,4 +73,5 @@ class RichScreen:
         if self._countdown is None:
             self._countdown = Live(line, console=self.console, auto_refresh=False, transient=True)
             self._countdown.start()
+            self.console.show_cursor(show=True)  # Live hides it; the person is typing here
         self._countdown.update(line, refresh=True)
