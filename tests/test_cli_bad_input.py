@@ -7,6 +7,8 @@ import json
 import os
 import subprocess
 import sys
+import threading
+from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 
 import pytest
@@ -290,3 +292,44 @@ def test_bank_problems_stop_practice_with_the_same_lines(tmp_path: Path) -> None
         no_traceback(result)
         assert result.returncode == 1
         assert result.stderr.strip().splitlines()[-1] == expected
+
+
+def test_a_rejected_token_is_one_sentence(tmp_path: Path) -> None:
+    class Refuse(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # discord.py logs in with GET /users/@me
+            body = b'{"message": "401: Unauthorized", "code": 0}'
+            self.send_response(401)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Refuse)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    code = (
+        "import discord.http\n"
+        f"discord.http.Route.BASE = 'http://127.0.0.1:{server.server_address[1]}/api/v10'\n"
+        "from bot.cli import main\n"
+        "raise SystemExit(main(['run']))\n"
+    )
+    try:
+        result = subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            env=env_for(tmp_path, DISCORD_TOKEN="revoked.token.value"),
+            cwd=ROOT,
+            timeout=60,
+            check=False,
+        )
+    finally:
+        server.shutdown()
+        server.server_close()
+    no_traceback(result)
+    assert result.returncode == 2
+    lines = [line for line in result.stderr.splitlines() if not line[:4].isdigit()]
+    assert lines == ["Discord refused DISCORD_TOKEN: it is wrong or was reset; copy a new one."]
+    assert "revoked.token.value" not in result.stderr
