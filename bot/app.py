@@ -84,14 +84,13 @@ async def open_store(settings: Settings) -> SqlRepository:
     sentence (SettingsError or StoreUnavailable) that never shows the password."""
     if "{data_dir}" in settings.store.url:
         folder = settings.resolve(settings.store.data_dir)
+        key = settings.key_of("store", "data_dir")
         if folder.exists() and not folder.is_dir():
-            raise SettingsError("store.data_dir", f"{folder} is a file, not a folder")
+            raise SettingsError(key, f"{folder} is a file, not a folder")
         try:
             await asyncio.to_thread(folder.mkdir, parents=True, exist_ok=True)
         except OSError as exc:
-            raise SettingsError(
-                "store.data_dir", f"{folder} cannot be created ({exc.strerror})"
-            ) from None
+            raise SettingsError(key, f"{folder} cannot be created ({exc.strerror})") from None
     url = settings.database_url()
     try:
         return await SqlRepository.open(url)

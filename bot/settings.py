@@ -278,6 +278,12 @@ class Settings(BaseSettings):
         found.append(str(make_url(self.database_url()).password or ""))
         return [secret for secret in found if secret]
 
+    def key_of(self, *loc: str) -> str:
+        """A setting's dotted key and where its value came from, as errors name it."""
+        variables = _from_environment(list(loc))
+        where = f"environment: {', '.join(variables)}" if variables else "config file or default"
+        return f"{'.'.join(loc)} ({where})"
+
     def store_location(self) -> str:
         """Where answers are kept, for people: the SQLite file, or the URL without password."""
         from sqlalchemy.engine import make_url  # noqa: PLC0415 - SQLAlchemy loads when needed

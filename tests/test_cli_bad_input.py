@@ -221,13 +221,14 @@ def test_a_data_dir_that_is_a_file(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert result.stdout == ""
     assert result.stderr == (
-        f"interview-bot: Invalid setting store.data_dir: {blocker} is a file, not a folder\n"
+        "interview-bot: Invalid setting store.data_dir (environment: "
+        f"INTERVIEW_BOT_STORE__DATA_DIR): {blocker} is a file, not a folder\n"
     )
     inside = blocker / "sub"
     result = run(tmp_path, "practice", INTERVIEW_BOT_STORE__DATA_DIR=str(inside), stdin="/quit\n")
     assert result.stderr == (
-        f"interview-bot: Invalid setting store.data_dir: {inside} cannot be created "
-        "(Not a directory)\n"
+        "interview-bot: Invalid setting store.data_dir (environment: "
+        f"INTERVIEW_BOT_STORE__DATA_DIR): {inside} cannot be created (Not a directory)\n"
     )
 
 
