@@ -334,3 +334,13 @@ def test_a_rejected_token_is_one_sentence(tmp_path: Path) -> None:
     lines = [line for line in result.stderr.splitlines() if not line[:4].isdigit()]
     assert lines == ["Discord refused DISCORD_TOKEN: it is wrong or was reset; copy a new one."]
     assert "revoked.token.value" not in result.stderr
+
+
+def test_practice_into_a_closed_pipe_still_saves_the_answers(tmp_path: Path) -> None:
+    answer = "It memorises the noise in the training data and fails on unseen data."
+    code, err = into_closed_pipe(
+        tmp_path, "practice", "--topic", "fundamentals", "--user", "ada", stdin=f"{answer}\n"
+    )
+    assert "Traceback" not in err
+    assert code == 0
+    assert attempts(tmp_path)[0][:2] == ("ada", "t-overfitting")

@@ -4,6 +4,8 @@ goes to a pipe or a file, so scripts and tests read exactly what was said."""
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sys
 from typing import Protocol, TextIO
 
@@ -34,11 +36,24 @@ class Screen(Protocol):
         ...
 
 
+class _Console(Console):
+    """rich's Console, except that a closed stdout (`| head`) does not end the process: rich
+    goes quiet (stdout onto /dev/null, so the flush at exit is quiet too) and the session still
+    runs to the end of its input, saving every answer."""
+
+    def on_broken_pipe(self) -> None:
+        """Go quiet instead of rich's `SystemExit(1)`."""
+        self.quiet = True
+        with contextlib.suppress(OSError, ValueError):  # a file with no descriptor (tests)
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, self.file.fileno())
+
+
 class RichScreen:
     """A `Screen` on stdout and stderr."""
 
     def __init__(self, out: TextIO | None = None, err: TextIO | None = None) -> None:
-        self.console = Console(file=out or sys.stdout, highlight=False, soft_wrap=True)
+        self.console = _Console(file=out or sys.stdout, highlight=False, soft_wrap=True)
         self.errors = Console(file=err or sys.stderr, highlight=False, soft_wrap=True)
         self.live = self.console.is_terminal
         self._countdown: Live | None = None
@@ -66,7 +81,7 @@ class RichScreen:
         left = max(round(seconds_left), 0)
         if not self.live:
             if left in (10, 5):
-                self.console.print(f"   ⏱ {left} s left")
+                self.show(f"   ⏱ {left} s left")
             return
         style = "bold red" if left <= 5 else "yellow" if left <= 10 else "cyan"
         line = Text(f"   ⏱ {left:>2} s left ", style=style) + Text(PROMPT, style="bold cyan")
