@@ -6,6 +6,7 @@
     ├── UnknownItem(item_id)                 no question, follow-up or quick-fire item by that id
     ├── NoQuestionsAvailable(topic, level)   the filters leave nothing to ask
     ├── NothingDue(next_due)                 no question is due for review yet
+    ├── InvalidSchedule(message)             a daily-question time or time zone that makes no sense
     ├── SpeechError                          speech could not be produced or recognised
     │   ├── ModelUnavailable(model)          no such model here, or its file is damaged
     │   └── RemoteTranscriptionFailed        the remote engine timed out or answered badly
@@ -96,6 +97,14 @@ class NothingDue(InterviewBotError):
                 "Nothing is due for review yet; the next question comes due "
                 f"{next_due:%Y-%m-%d %H:%M} UTC."
             )
+        super().__init__(message)
+
+
+class InvalidSchedule(InterviewBotError):
+    """A question-of-the-day schedule with an unreadable time or an unknown time zone."""
+
+    def __init__(self, message: str) -> None:
+        self.message = message
         super().__init__(message)
 
 
