@@ -24,32 +24,17 @@ _DAY = timedelta(days=1)
 
 
 @dataclass(frozen=True)
-class DailySchedule:
-    """One server's question of the day: where, when (local time and zone) and what."""
+class DailyTime:
+    """A local time of day in an IANA zone, counted from `since`: when something daily is due."""
 
-    guild_id: str
-    channel_id: str
     at: time
     zone: str
-    topic: str | None = None
-    difficulty: Difficulty | None = None
     since: datetime | None = None  # when it was set: a day whose time had passed starts nothing
 
     @classmethod
-    def parse(
-        cls,
-        guild_id: str,
-        channel_id: str,
-        at: str,
-        zone: str,
-        *,
-        topic: str | None = None,
-        difficulty: Difficulty | None = None,
-        since: datetime | None = None,
-    ) -> DailySchedule:
-        """A schedule from what a member typed: `at` as HH:MM (24-hour), `zone` as an IANA name."""
-        at_time, tz = parse_time(at), parse_zone(zone)
-        return cls(guild_id, channel_id, at_time, tz, topic, difficulty, since)
+    def parse(cls, at: str, zone: str, since: datetime | None = None) -> DailyTime:
+        """From what a member typed: `at` as HH:MM (24-hour), `zone` as an IANA name."""
+        return cls(parse_time(at), parse_zone(zone), since)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -61,12 +46,12 @@ class DailySchedule:
         return now.astimezone(self.tz).date()
 
     def post_time(self, day: date) -> datetime:
-        """The instant (UTC) the post for local `day` is due."""
+        """The instant (UTC) the thing for local `day` is due."""
         wall = datetime.combine(day, self.at, tzinfo=self.tz)  # fold=0: the first of two
         return wall.astimezone(UTC)  # a time in a gap maps past the jump, as PEP 495 says
 
     def due(self, now: datetime, last_posted: date | None) -> date | None:
-        """The local day whose post is due at `now`, or None (posted already, or not yet time)."""
+        """The local day due at `now`, or None (done already, or not yet time)."""
         today = self.local_day(now)
         if last_posted is not None and last_posted >= today:
             return None
@@ -81,6 +66,17 @@ class DailySchedule:
         if (last_posted is not None and last_posted >= day) or now >= self.post_time(day):
             day += _DAY
         return max(self.post_time(day), now)
+
+
+@dataclass(frozen=True)
+class DailySchedule:
+    """One server's question of the day: where, when, and what to choose from."""
+
+    guild_id: str
+    channel_id: str
+    when: DailyTime
+    topic: str | None = None
+    difficulty: Difficulty | None = None
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,6 @@ logged and not retried that day (a missing post is better than a double one).
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import random
 from collections.abc import Sequence
@@ -19,11 +18,11 @@ from bot.bank.catalog import Bank
 from bot.bank.models import Question
 from bot.engine.clock import Clock
 from bot.engine.daily import DailyPost, DailySchedule
+from bot.engine.daily_loop import DailyLoop
 from bot.engine.selection import pick
 
 log = logging.getLogger(__name__)
 
-RECHECK_SECONDS = 300.0  # schedules are re-read at least this often (set or changed elsewhere)
 RECENT_POSTS = (
     60  # a server does not get a question it had in its last N posts, while others remain
 )
@@ -83,38 +82,15 @@ class DailyRunner:
         self._clock = clock
         self._rng = rng
         self._guild_ids = guild_ids
-        self._sleeping: asyncio.Task[object] | None = None
-        self._woken = False
+        self.loop = DailyLoop(clock, self.tick)
 
     def changed(self) -> None:
-        """A schedule was set or removed: plan again now rather than at the next re-check.
-
-        Only a sleeping runner is interrupted, so a post in progress is never cut short.
-        """
-        if self._sleeping is not None:
-            self._woken = True
-            self._sleeping.cancel()
+        """A schedule was set or removed: plan again now."""
+        self.loop.changed()
 
     async def run(self) -> None:
         """Post what is due, then sleep until the next set time (or a change), forever."""
-        while True:
-            wake = await self.tick()
-            now = self._clock.utcnow()
-            seconds = RECHECK_SECONDS if wake is None else (wake - now).total_seconds()
-            await self._sleep(min(max(seconds, 0.0), RECHECK_SECONDS))
-
-    async def _sleep(self, seconds: float) -> None:
-        task = asyncio.current_task()
-        self._sleeping = task
-        try:
-            await self._clock.sleep(seconds)
-        except asyncio.CancelledError:
-            if not self._woken or task is None:
-                raise
-            task.uncancel()  # woken by changed(), not stopped: plan again
-        finally:
-            self._sleeping = None
-            self._woken = False
+        await self.loop.run()
 
     async def tick(self) -> datetime | None:
         """Post every question due now; the earliest next set time, or None without schedules."""
@@ -123,14 +99,14 @@ class DailyRunner:
         for schedule in await self._store.schedules(self._guild_ids):
             posts = await self._store.posts(schedule.guild_id, RECENT_POSTS)
             last = posts[0].day if posts else None
-            day = schedule.due(now, last)
+            day = schedule.when.due(now, last)
             if day is not None:
                 try:
                     await self.post(schedule, day, posts)
                 except Exception:
                     log.exception("the daily question for server %s failed", schedule.guild_id)
                 last = day
-            upcoming = schedule.next_check(now, last)
+            upcoming = schedule.when.next_check(now, last)
             wake = upcoming if wake is None else min(wake, upcoming)
         return wake
 

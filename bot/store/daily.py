@@ -1,16 +1,17 @@
-"""The question of the day in the database: schedules, and the one post each server gets a day."""
+"""Daily things in the database: question-of-the-day schedules and posts, practice reminders."""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.bank.models import Difficulty
-from bot.engine.daily import DailyPost, DailySchedule, parse_time
-from bot.store.tables import daily_posts, daily_schedules
+from bot.engine.daily import DailyPost, DailySchedule, DailyTime, parse_time
+from bot.engine.reminders import ReminderSetting
+from bot.store.tables import daily_posts, daily_schedules, reminders
 
 
 class SqlDailyStore:
@@ -23,8 +24,8 @@ class SqlDailyStore:
         """Set (or replace) a server's schedule."""
         values = {
             "channel_id": schedule.channel_id,
-            "at": schedule.at.strftime("%H:%M"),
-            "zone": schedule.zone,
+            "at": schedule.when.at.strftime("%H:%M"),
+            "zone": schedule.when.zone,
             "topic": schedule.topic,
             "difficulty": schedule.difficulty,
             "updated_at": now,
@@ -55,11 +56,9 @@ class SqlDailyStore:
             DailySchedule(
                 str(row["guild_id"]),
                 str(row["channel_id"]),
-                parse_time(str(row["at"])),
-                str(row["zone"]),
+                DailyTime(parse_time(str(row["at"])), str(row["zone"]), _aware(row["updated_at"])),
                 row["topic"],
                 None if row["difficulty"] is None else Difficulty(row["difficulty"]),
-                _aware(row["updated_at"]),
             )
             for row in rows
         ]
@@ -136,3 +135,59 @@ class SqlDailyStore:
 def _aware(value: datetime) -> datetime:
     """SQLite hands back naive datetimes; every time stored here is UTC."""
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+class SqlReminderStore:
+    """Reminder settings, and the one reminder a person gets a day."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+
+    async def set_reminders(self, user_id: str, when: DailyTime | None) -> None:
+        """Turn reminders on at a time (replacing an earlier time), or off (None)."""
+        where = reminders.c.user_id == user_id
+        async with self.engine.begin() as conn:
+            if when is None:
+                await conn.execute(delete(reminders).where(where))
+                return
+            values = {
+                "at": when.at.strftime("%H:%M"),
+                "zone": when.zone,
+                "updated_at": when.since or datetime.now(UTC),
+            }
+            result = await conn.execute(update(reminders).where(where).values(**values))
+            if result.rowcount == 0:
+                await conn.execute(reminders.insert().values(user_id=user_id, **values))
+
+    async def reminder_settings(self) -> list[ReminderSetting]:
+        """Everyone with reminders on."""
+        async with self.engine.connect() as conn:
+            rows = (await conn.execute(select(reminders).order_by(reminders.c.user_id))).all()
+        return [
+            ReminderSetting(
+                str(row.user_id),
+                DailyTime(parse_time(str(row.at)), str(row.zone), _aware(row.updated_at)),
+            )
+            for row in rows
+        ]
+
+    async def last_reminded(self, user_id: str) -> date | None:
+        """The local day of the person's last reminder."""
+        query = select(reminders.c.last_day).where(reminders.c.user_id == user_id)
+        async with self.engine.connect() as conn:
+            value = (await conn.execute(query)).scalar()
+        return value if isinstance(value, date) else None
+
+    async def claim_reminder(self, user_id: str, day: date) -> bool:
+        """Take the reminder for `day` in one conditional update; False if already taken."""
+        query = (
+            update(reminders)
+            .where(
+                reminders.c.user_id == user_id,
+                or_(reminders.c.last_day.is_(None), reminders.c.last_day < day),
+            )
+            .values(last_day=day)
+        )
+        async with self.engine.begin() as conn:
+            result = await conn.execute(query)
+        return bool(result.rowcount)

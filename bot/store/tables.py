@@ -99,3 +99,15 @@ daily_posts = Table(
     Column("posted_at", DateTime(timezone=True), nullable=False),
     Column("revealed_at", DateTime(timezone=True)),
 )
+
+# Practice reminders: who wants one and when; `last_day` (local to `zone`) is claimed with a
+# conditional update before sending, so a person gets at most one reminder a day.
+reminders = Table(
+    "reminders",
+    metadata,
+    Column("user_id", String(64), primary_key=True),
+    Column("at", String(5), nullable=False),
+    Column("zone", String(64), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("last_day", Date),
+)

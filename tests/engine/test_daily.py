@@ -1,4 +1,4 @@
-"""The question of the day: due times in the server's zone, daylight saving, late posts."""
+"""Daily times (question of the day, reminders): local time in a zone, DST, late posts."""
 
 from __future__ import annotations
 
@@ -6,12 +6,12 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
-from bot.engine.daily import DailySchedule
+from bot.engine.daily import DailyTime
 from bot.errors import InvalidSchedule
 
 
-def _berlin(at: str = "09:00") -> DailySchedule:
-    return DailySchedule.parse("g1", "c1", at, "Europe/Berlin")
+def _berlin(at: str = "09:00") -> DailyTime:
+    return DailyTime.parse(at, "Europe/Berlin")
 
 
 def _utc(*args: int) -> datetime:
@@ -47,7 +47,7 @@ def test_a_day_that_ended_without_its_post_is_skipped() -> None:
 
 
 def test_the_local_day_not_the_utc_day_counts() -> None:
-    schedule = DailySchedule.parse("g1", "c1", "23:30", "America/Los_Angeles")
+    schedule = DailyTime.parse("23:30", "America/Los_Angeles")
     # 23:30 in Los Angeles on 15 January is 07:30 UTC on the 16th.
     assert schedule.post_time(date(2026, 1, 15)) == _utc(2026, 1, 16, 7, 30)
     assert schedule.due(_utc(2026, 1, 16, 7, 30), date(2026, 1, 14)) == date(2026, 1, 15)
@@ -110,18 +110,18 @@ def test_next_check_is_the_next_unposted_time() -> None:
 )
 def test_bad_input_is_one_sentence(at: str, zone: str, says: str) -> None:
     with pytest.raises(InvalidSchedule, match=says):
-        DailySchedule.parse("g1", "c1", at, zone)
+        DailyTime.parse(at, zone)
 
 
 def test_parse_keeps_what_was_asked() -> None:
-    schedule = DailySchedule.parse("g1", "c1", " 7:05 ", "UTC", topic="deep-learning")
-    assert schedule.at == time(7, 5)
-    assert schedule.topic == "deep-learning"
+    when = DailyTime.parse(" 7:05 ", "UTC")
+    assert when.at == time(7, 5)
+    assert when.zone == "UTC"
 
 
 def test_a_schedule_set_after_todays_time_starts_tomorrow() -> None:
     set_at = _utc(2026, 1, 15, 12, 0)  # 13:00 in Berlin, after 09:00
-    schedule = DailySchedule.parse("g1", "c1", "09:00", "Europe/Berlin", since=set_at)
+    schedule = DailyTime.parse("09:00", "Europe/Berlin", since=set_at)
     assert schedule.due(_utc(2026, 1, 15, 12, 1), None) is None
     assert schedule.next_check(_utc(2026, 1, 15, 12, 1), None) == _utc(2026, 1, 16, 8)
     assert schedule.due(_utc(2026, 1, 16, 8, 0), None) == date(2026, 1, 16)

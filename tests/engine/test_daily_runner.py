@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime
 from bot.bank.catalog import Bank
 from bot.bank.models import Question
 from bot.engine.clock import ManualClock
-from bot.engine.daily import DailyPost, DailySchedule
+from bot.engine.daily import DailyPost, DailySchedule, DailyTime
 from bot.engine.daily_runner import DailyRunner
 from bot.store.daily import SqlDailyStore
 from bot.store.repository import SqlRepository
@@ -56,7 +56,7 @@ def runner(
 
 async def schedule(repository: SqlRepository, clock: ManualClock, at: str = "09:00") -> None:
     await SqlDailyStore(repository.engine).save_schedule(
-        DailySchedule.parse("g1", "c1", at, "Europe/Berlin"), clock.utcnow()
+        DailySchedule("g1", "c1", DailyTime.parse(at, "Europe/Berlin")), clock.utcnow()
     )
 
 

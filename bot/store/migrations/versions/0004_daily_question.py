@@ -1,4 +1,4 @@
-"""daily question: each server's schedule, and one row per server and local day posted
+"""daily question and reminders: schedules, one row per server and day posted, reminders
 
 Revision ID: 0004
 Revises: 0003
@@ -39,9 +39,19 @@ def upgrade() -> None:
         sa.Column("revealed_at", sa.DateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint("guild_id", "day", name="pk_daily_posts"),
     )
+    op.create_table(
+        "reminders",
+        sa.Column("user_id", sa.String(64), nullable=False),
+        sa.Column("at", sa.String(5), nullable=False),
+        sa.Column("zone", sa.String(64), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("last_day", sa.Date(), nullable=True),
+        sa.PrimaryKeyConstraint("user_id", name="pk_reminders"),
+    )
 
 
 def downgrade() -> None:
     """Revert."""
+    op.drop_table("reminders")
     op.drop_table("daily_posts")
     op.drop_table("daily_schedules")
