@@ -9,7 +9,8 @@
     ├── InvalidSchedule(message)             a daily-question time or time zone that makes no sense
     ├── SpeechError                          speech could not be produced or recognised
     │   ├── ModelUnavailable(model)          no such model here, or its file is damaged
-    │   └── RemoteTranscriptionFailed        the remote engine timed out or answered badly
+    │   ├── RemoteTranscriptionFailed        the remote engine timed out or answered badly
+    │   └── VoiceMessageRejected(reason)     a voice message too long, too big, silent or not audio
     └── SessionError(session_id)             a request a session cannot take right now
         ├── SessionNotFound
         ├── SessionAlreadyRunning
@@ -128,6 +129,14 @@ class RemoteTranscriptionFailed(SpeechError):
         self.url = url
         self.reason = reason
         super().__init__(f"The transcription server at {url} failed: {reason}.")
+
+
+class VoiceMessageRejected(SpeechError):
+    """A voice message (or audio attachment) that cannot be an answer; `str()` says why."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+        super().__init__(reason)
 
 
 class SessionError(InterviewBotError):
