@@ -112,6 +112,7 @@ def practice(settings: Settings, args: argparse.Namespace) -> int:
 async def _practice(settings: Settings, args: argparse.Namespace) -> int:
     app = await build_app(settings)
     ui = TerminalPractice(app, args.user)
+    await ui.recover()
     print(HELP)
     filters: dict[str, Any] = {"topic": args.topic, "difficulty": args.difficulty}
     session: Session

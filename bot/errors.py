@@ -19,6 +19,8 @@
         ├── NotYourTurn(participant, expected)
         ├── NotAllowed(participant, action)  only the host or a moderator may do that
         ├── NothingToAnswer                  between questions, or already answered
+        ├── StaleAnswer(node_id, text)       an answer for a node that is no longer open
+        ├── NotInThisMode(action)            this mode has no such step (quick-fire hints)
         └── InvalidAnswer(reason)            empty or over the length limit
 
 Each carries the data an adapter needs to write one helpful sentence; `str()` is that sentence.
@@ -199,6 +201,28 @@ class NothingToAnswer(SessionError):
 
     def __init__(self, session_id: str) -> None:
         super().__init__(session_id, "No question is waiting for an answer right now.")
+
+
+class StaleAnswer(SessionError):
+    """An answer (a dialog, a heard answer) names a node that is no longer open; it is not
+    graded against another one. `text` is kept so the adapter can hand it back."""
+
+    def __init__(self, session_id: str, node_id: str, text: str) -> None:
+        self.node_id = node_id
+        self.text = text
+        super().__init__(
+            session_id,
+            "That question is no longer open, so this answer was not graded; "
+            "here is what you wrote.",
+        )
+
+
+class NotInThisMode(SessionError):
+    """The session's mode has no such step (a hint in quick-fire)."""
+
+    def __init__(self, session_id: str, action: str) -> None:
+        self.action = action
+        super().__init__(session_id, f"This kind of session has no {action}.")
 
 
 class InvalidAnswer(SessionError):

@@ -171,6 +171,9 @@ class Settings(BaseSettings):
     shards: ShardSettings = ShardSettings()
     logging: LoggingSettings = LoggingSettings()
     discord_token: SecretStr | None = Field(default=None, validation_alias="DISCORD_TOKEN")
+    speech_api_key: SecretStr | None = Field(
+        default=None, validation_alias="INTERVIEW_BOT_SPEECH_API_KEY"
+    )  # the remote speech engine's bearer key; only ever from the environment
 
     @classmethod
     def settings_customise_sources(

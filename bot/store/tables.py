@@ -39,6 +39,7 @@ sessions = Table(
     Column("started_at", DateTime(timezone=True), nullable=False),
     Column("ended_at", DateTime(timezone=True)),
     Column("shard_id", Integer),  # the shard of its guild (Discord's formula); None: no guild
+    Column("state", JSON),  # where a running session is, to resume it after a restart
 )
 
 leaderboard_members = Table(

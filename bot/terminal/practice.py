@@ -7,10 +7,9 @@ import contextlib
 from collections.abc import AsyncIterator, Callable
 
 from bot.app import App
+from bot.engine.answers import Answer
 from bot.engine.base import Session
 from bot.engine.events import Event, QuickFireAsked, QuickFireRevealed, SessionEnded
-from bot.engine.interview import InterviewSession
-from bot.engine.quickfire import QuickFireSession
 from bot.errors import InterviewBotError
 from bot.tasks import spawn
 from bot.terminal.render import render
@@ -31,6 +30,10 @@ class TerminalPractice:
         self.finished = asyncio.Event()
         self._item_open = asyncio.Event()
         self._countdown: asyncio.Task[None] | None = None
+
+    async def recover(self) -> list[str]:
+        """Mark this person's terminal sessions a killed process left running interrupted."""
+        return await self.app.manager.recover_local(self.user)
 
     async def on_event(self, event: Event) -> None:
         """Print an event; manage the quick-fire countdown."""
@@ -89,32 +92,24 @@ class TerminalPractice:
         if line in ("/quit", "/q", "/end"):
             await session.end(self.user)
             return True
-        if isinstance(session, QuickFireSession):
-            if not line:
-                return False
+        if session.advances_alone and line and session.waiting is None:
             await self._until_item_open()  # a line typed during the gap answers the next item
             if session.ended:
                 return True
-            if line == "/skip":
-                await session.skip(self.user)
-            else:
-                await session.answer(self.user, line)
-            return False
-        assert isinstance(session, InterviewSession)
-        if not session.waiting_for_answer:
-            if line in ("", "/next", "n"):
-                await session.next_question(self.user)
-            return False
         commands = {
             "/hint": session.hint,
             "/skip": session.skip,
             "/repeat": session.repeat,
             "/done": session.done,
+            "/next": session.next_question,
         }
         if line in commands:
             await commands[line](self.user)
         elif line.startswith("/"):
             self.out(HELP)
+        elif session.waiting is None:
+            if line in ("", "n") and not session.advances_alone:
+                await session.next_question(self.user)
         elif line:
-            await session.answer(self.user, line)
+            await session.answer(Answer.typed(self.user, line))
         return False

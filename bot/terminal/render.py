@@ -80,9 +80,9 @@ def _revealed(event: Revealed) -> str:
         if result.node_id != event.question_id:
             lines += [f"Follow-up — {result.prompt}", wrap(result.reference_answer)]
     if event.covered:
-        lines += ["Covered:"] + [f"  ✔ {label}" for label in event.covered]
+        lines += ["Covered:"] + [f"  ✔ {point.label}" for point in event.covered]
     if event.missed:
-        lines += ["Missed:"] + [f"  ✘ {label}" for label in event.missed]
+        lines += ["Missed:"] + [f"  ✘ {point.label}" for point in event.missed]
     if event.tips:
         lines += ["Tips:"] + [wrap(f"• {tip}") for tip in event.tips]
     speech = [r.speech for r in event.results if r.speech and r.speech.words_per_minute]

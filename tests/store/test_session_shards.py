@@ -10,6 +10,7 @@ import pytest
 import sqlalchemy as sa
 from alembic.script import ScriptDirectory
 
+from bot.engine.events import Mode, SessionStatus
 from bot.engine.ports import SessionRecord
 from bot.store.migrate import alembic_config, downgrade, upgrade
 from bot.store.repository import SqlRepository
@@ -19,10 +20,12 @@ T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 HEAD = ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
 
 
-def record(session_id: str, shard_id: int | None, status: str = "running") -> SessionRecord:
+def record(
+    session_id: str, shard_id: int | None, status: SessionStatus = SessionStatus.RUNNING
+) -> SessionRecord:
     return SessionRecord(
         id=session_id,
-        mode="solo",
+        mode=Mode.SOLO,
         host="ada",
         started_at=T0,
         guild_id=None if shard_id is None else "1",
@@ -61,7 +64,7 @@ async def test_migration_0003_adds_the_shard_and_takes_it_away(
     assert await head(repository) == HEAD
     row = await repository.session_row("old")
     assert row is not None
-    assert (row["shard_id"], row["status"]) == (None, "running")
+    assert (row.shard_id, row.status) == (None, "running")
     assert await repository.interrupt_running([0, 1], T0) == []  # unowned: never touched
 
 
@@ -72,7 +75,7 @@ async def test_interrupt_running_touches_only_the_given_shards(
         record("a0", 0),
         record("b0", 0),
         record("kept", 0),
-        record("done", 0, status="completed"),
+        record("done", 0, status=SessionStatus.COMPLETED),
         record("a1", 1),
         record("terminal", None),
     ]:
@@ -83,7 +86,7 @@ async def test_interrupt_running_touches_only_the_given_shards(
     for session_id in ("a0", "b0", "kept", "done", "a1", "terminal"):
         row = await repository.session_row(session_id)
         assert row is not None
-        rows[session_id] = (row["status"], row["ended_at"])
+        rows[session_id] = (row.status, row.ended_at)
     assert rows == {
         "a0": ("interrupted", later),
         "b0": ("interrupted", later),
