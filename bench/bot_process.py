@@ -1,18 +1,23 @@
 """The bot under load, in its own process: `python -m bench.bot_process REST_BASE GATEWAY DATA`.
 
 Runs the real InterviewBot against the given (fake) Discord URLs until SIGTERM, sampling its
-event-loop lag every 10 ms; on exit prints the lag samples' summary as one JSON line.
+event-loop lag every 10 ms; on exit prints the lag samples' summary as one JSON line. On SIGUSR1
+it prints one JSON line about its memory (after a full collection): resident size, live
+session objects, views in discord.py's view store, cached threads and messages.
 """
 
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
+import os
 import resource
 import signal
 import statistics
 import sys
 import time
+import tracemalloc
 from pathlib import Path
 
 import discord
@@ -20,14 +25,16 @@ import yarl
 
 from bot.app import build_app
 from bot.discord.client import InterviewBot
+from bot.engine.base import Session
 from bot.logging_setup import setup_logging
 from bot.settings import BankSettings, EngineSettings, Settings, StoreSettings
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-async def main(rest_base: str, gateway: str, data: str, questions: int) -> None:
-    """Serve until SIGTERM; then print the lag summary."""
+async def main(rest_base: str, gateway: str, data: str, questions: int, lag: bool = True) -> None:
+    """Serve until SIGTERM; then print the lag summary (`lag=False`: no lag samples are kept,
+    for the memory benchmark, whose figures they would otherwise grow)."""
     setup_logging("WARNING")
     discord.http.Route.BASE = rest_base  # type: ignore[misc]
     discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway)
@@ -39,11 +46,13 @@ async def main(rest_base: str, gateway: str, data: str, questions: int) -> None:
     app = await build_app(settings)
     bot = InterviewBot(app, guild_ready_timeout=0.05)
     stop = asyncio.Event()
-    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
+    loop = asyncio.get_running_loop()
+    loop.add_signal_handler(signal.SIGTERM, stop.set)
+    loop.add_signal_handler(signal.SIGUSR1, lambda: print(json.dumps(memory(bot)), flush=True))
     lags: list[float] = []
 
     async def monitor() -> None:
-        while not stop.is_set():
+        while lag and not stop.is_set():
             start = time.perf_counter()
             await asyncio.sleep(0.01)
             lags.append((time.perf_counter() - start - 0.01) * 1000)
@@ -55,7 +64,7 @@ async def main(rest_base: str, gateway: str, data: str, questions: int) -> None:
     await bot.close()
     await runner
     await app.close()
-    ordered = sorted(lags)
+    ordered = sorted(lags) or [0.0]
     print(
         json.dumps(
             {
@@ -71,5 +80,34 @@ async def main(rest_base: str, gateway: str, data: str, questions: int) -> None:
     )
 
 
+_SNAPSHOTS: list[tracemalloc.Snapshot] = []
+
+
+def memory(bot: InterviewBot) -> dict[str, float]:
+    """What the process holds now, after a full garbage collection (with BENCH_TRACEMALLOC=1
+    set, the biggest growth since the last call goes to stderr, by line)."""
+    gc.collect()
+    if tracemalloc.is_tracing():
+        _SNAPSHOTS.append(tracemalloc.take_snapshot())
+        if len(_SNAPSHOTS) > 1:
+            for stat in _SNAPSHOTS[-1].compare_to(_SNAPSHOTS[-2], "traceback")[:15]:
+                print(stat, *stat.traceback.format()[-6:], sep="\n", file=sys.stderr)
+    pages = int(Path("/proc/self/statm").read_text().split()[1])
+    store = bot._connection._view_store
+    return {
+        "rss_mb": pages * os.sysconf("SC_PAGE_SIZE") / 2**20,
+        "blocks": sys.getallocatedblocks(),
+        "ratelimit_buckets": len(bot.http._buckets),
+        "sessions_alive": sum(isinstance(o, Session) for o in gc.get_objects()),
+        "running": len(bot.app.manager.running()),
+        "views": sum(len(items) for items in store._views.values()) + len(store._modals),
+        "threads_cached": sum(len(g.threads) for g in bot.guilds),
+        "messages_cached": len(bot.cached_messages),
+    }
+
+
 if __name__ == "__main__":
-    asyncio.run(main(sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])))
+    if os.environ.get("BENCH_TRACEMALLOC"):
+        tracemalloc.start(6)
+    quiet = sys.argv[5:] == ["no-lag"]
+    asyncio.run(main(sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), lag=not quiet))

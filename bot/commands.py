@@ -151,6 +151,7 @@ async def _practice(settings: Settings, args: argparse.Namespace) -> int:
         difficulty = Difficulty(args.difficulty) if args.difficulty else None
         check_available(app.bank, kind, topic, difficulty)
         ui = TerminalPractice(app, args.user, quickfire=kind is Kind.QUICKFIRE)
+        await ui.recover()
         session = await _start(app, ui, args, {"topic": topic, "difficulty": args.difficulty})
         try:
             await ui.run(session, stdin_lines())

@@ -10,9 +10,11 @@
     ├── StoreUnavailable(url, reason)        the database cannot be opened (password hidden)
     ├── DiscordUnreachable(reason)           Discord cannot be reached from this machine
     ├── NothingDue(next_due)                 no question is due for review yet
+    ├── InvalidSchedule(message)             a daily-question time or time zone that makes no sense
     ├── SpeechError                          speech could not be produced or recognised
     │   ├── ModelUnavailable(model)          no such model here, or its file is damaged
-    │   └── RemoteTranscriptionFailed        the remote engine timed out or answered badly
+    │   ├── RemoteTranscriptionFailed        the remote engine timed out or answered badly
+    │   └── VoiceMessageRejected(reason)     a voice message too long, too big, silent or not audio
     └── SessionError(session_id)             a request a session cannot take right now
         ├── SessionNotFound
         ├── SessionAlreadyRunning
@@ -21,6 +23,8 @@
         ├── NotYourTurn(participant, expected)
         ├── NotAllowed(participant, action)  only the host or a moderator may do that
         ├── NothingToAnswer                  between questions, or already answered
+        ├── StaleAnswer(node_id, text)       an answer for a node that is no longer open
+        ├── NotInThisMode(action)            this mode has no such step (quick-fire hints)
         └── InvalidAnswer(reason)            empty or over the length limit
 
 Each carries the data an adapter needs to write one helpful sentence; `str()` is that sentence.
@@ -147,6 +151,14 @@ class NothingDue(InterviewBotError):
         super().__init__(message)
 
 
+class InvalidSchedule(InterviewBotError):
+    """A question-of-the-day schedule with an unreadable time or an unknown time zone."""
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+        super().__init__(message)
+
+
 class SpeechError(InterviewBotError):
     """Speech could not be produced or recognised; `str()` is one sentence for a person."""
 
@@ -167,6 +179,14 @@ class RemoteTranscriptionFailed(SpeechError):
         self.url = url
         self.reason = reason
         super().__init__(f"The transcription server at {url} failed: {reason}.")
+
+
+class VoiceMessageRejected(SpeechError):
+    """A voice message (or audio attachment) that cannot be an answer; `str()` says why."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+        super().__init__(reason)
 
 
 class SessionError(InterviewBotError):
@@ -229,6 +249,28 @@ class NothingToAnswer(SessionError):
 
     def __init__(self, session_id: str) -> None:
         super().__init__(session_id, "No question is waiting for an answer right now.")
+
+
+class StaleAnswer(SessionError):
+    """An answer (a dialog, a heard answer) names a node that is no longer open; it is not
+    graded against another one. `text` is kept so the adapter can hand it back."""
+
+    def __init__(self, session_id: str, node_id: str, text: str) -> None:
+        self.node_id = node_id
+        self.text = text
+        super().__init__(
+            session_id,
+            "That question is no longer open, so this answer was not graded; "
+            "here is what you wrote.",
+        )
+
+
+class NotInThisMode(SessionError):
+    """The session's mode has no such step (a hint in quick-fire)."""
+
+    def __init__(self, session_id: str, action: str) -> None:
+        self.action = action
+        super().__init__(session_id, f"This kind of session has no {action}.")
 
 
 class InvalidAnswer(SessionError):

@@ -159,6 +159,8 @@ class VoiceSettings(_Section):
     max_answer_seconds: float = Field(default=120, ge=5, le=600)
     min_speech_seconds: float = Field(default=0.4, ge=0, le=10)
     leave_when_empty_seconds: float = Field(default=30, ge=0, le=3600)
+    message_max_seconds: float = Field(default=300, ge=5, le=1800)
+    message_max_bytes: int = Field(default=10 * 1024 * 1024, ge=64 * 1024, le=100 * 1024 * 1024)
 
 
 class ShardSettings(_Section):
@@ -218,6 +220,9 @@ class Settings(BaseSettings):
     shards: ShardSettings = ShardSettings()
     logging: LoggingSettings = LoggingSettings()
     discord_token: SecretStr | None = Field(default=None, validation_alias="DISCORD_TOKEN")
+    speech_api_key: SecretStr | None = Field(
+        default=None, validation_alias="INTERVIEW_BOT_SPEECH_API_KEY"
+    )  # the remote speech engine's bearer key; only ever from the environment
 
     @field_validator("discord_token", mode="before")
     @classmethod
@@ -339,7 +344,10 @@ def _check_file(path: Path) -> None:
 
 
 def _sections() -> list[str]:
-    return [name for name in Settings.model_fields if name != "discord_token"]
+    """The config sections (the secrets are top-level values, not sections)."""
+    return [
+        name for name in Settings.model_fields if name not in ("discord_token", "speech_api_key")
+    ]
 
 
 def _check_environment() -> None:

@@ -27,6 +27,18 @@ def test_core_packages_know_nothing_of_discord(package: str) -> None:
         assert "bot.discord" not in source, path
 
 
+SESSION_TYPES = ("InterviewSession", "QuickFireSession")
+
+
+@pytest.mark.parametrize("package", ["discord", "terminal"])
+def test_adapters_never_ask_which_mode_a_session_is(package: str) -> None:
+    """Adapters speak the one session contract (bot/engine/base.py); a new mode edits none."""
+    for path in (ROOT / "bot" / package).rglob("*.py"):
+        source = path.read_text(encoding="utf-8")
+        for name in SESSION_TYPES:
+            assert name not in source, f"{path} names {name}"
+
+
 def _words(text: str) -> list[str]:
     return re.findall(r"[a-z0-9]+", text.lower())
 

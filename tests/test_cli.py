@@ -69,6 +69,11 @@ def attempts(tmp_path: Path) -> list[tuple[str, str, str]]:
         return db.execute("select user_id, node_id, outcome from attempts order by id").fetchall()
 
 
+def statuses(tmp_path: Path) -> list[tuple[str, str]]:
+    with sqlite3.connect(tmp_path / "data" / "interview-bot.db") as db:
+        return db.execute("select host, status from sessions order by started_at").fetchall()
+
+
 def test_bank_validate_ok_and_problems(tmp_path: Path) -> None:
     ok = run(tmp_path, "bank", "validate")
     assert ok.returncode == 0, ok.stderr
@@ -232,6 +237,11 @@ def test_answers_survive_the_process_being_stopped(tmp_path: Path, sig: signal.S
         assert proc.returncode == 130
         assert "Everything you answered is saved." in err
     assert attempts(tmp_path) == [("ada", "t-backprop", "answered")]
+    killed = sig == signal.SIGKILL
+    assert statuses(tmp_path) == [("ada", "running" if killed else "ended")]
+    run(tmp_path, "practice", "--topic", "deep-learning", "--user", "ada", stdin="/quit\n")
+    # the next start marks a killed session interrupted; nothing stays "running"
+    assert statuses(tmp_path) == [("ada", "interrupted" if killed else "ended"), ("ada", "ended")]
 
 
 def test_run_without_token_says_how_to_get_one(tmp_path: Path) -> None:

@@ -207,7 +207,7 @@ def test_quickfire_hint_repeat_and_commands_in_the_gap(tmp_path: Path) -> None:
     err = proc.stderr.read()
     proc.stderr.close()
     assert "Traceback" not in err
-    assert "Quick-fire has no hints: type your answer, or /skip." in out
+    assert "This kind of session has no hints." in out
     assert "No item is open right now; the next one comes in a moment." in out
     assert "❌" not in out  # neither /hint nor /repeat was graded as an answer
     assert out.count("✅ correct") == 3

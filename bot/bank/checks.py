@@ -72,13 +72,25 @@ def _check_question(parsed: ParsedFile, question: Question, loc: Loc) -> list[Ba
 
 
 def _check_key_point_ids(parsed: ParsedFile, node: Node, loc: Loc) -> list[BankProblem]:
+    """Ids and labels are each unique within a node (a label is what a person reads: two
+    points shown alike could not be told apart in a reveal)."""
     seen: set[str] = set()
+    labels: dict[str, str] = {}
     problems = []
     for index, point in enumerate(node.key_points):
         if point.id in seen:
             message = f"duplicate key point id '{point.id}' in '{node.id}'"
             problems.append(parsed.problem((*loc, "key_points", index, "id"), message))
         seen.add(point.id)
+        label = " ".join(point.label.casefold().split())
+        if label in labels:
+            message = (
+                f"duplicate key point label '{point.label}' in '{node.id}' "
+                f"(also on '{labels[label]}')"
+            )
+            problems.append(parsed.problem((*loc, "key_points", index, "label"), message))
+        else:
+            labels[label] = point.id
     return problems
 
 

@@ -18,8 +18,9 @@ from bot.discord.cogs.progress import ProgressCog
 from bot.discord.cogs.quickfire import QuickFireCog
 from bot.discord.cogs.voice import VoiceCog
 from bot.discord.errors import on_app_command_error
+from bot.discord.resume import resume_sessions
 from bot.discord.rooms import COUNTDOWN_TICK_SECONDS, Rooms
-from bot.discord.views import Views
+from bot.discord.views import SessionButton, on_dialog
 
 if TYPE_CHECKING:
     from bot.discord.voice.services import VoiceServices
@@ -53,7 +54,7 @@ class InterviewBot(commands.Bot):
             **options,
         )
         self.app = app
-        self.rooms = Rooms(app.manager, Views(), countdown_tick)
+        self.rooms = Rooms(app.manager, countdown_tick)
         self.stages: dict[int, VoiceStage] = {}  # voice sessions by thread id
         self._voice: VoiceServices | None = None
 
@@ -80,6 +81,9 @@ class InterviewBot(commands.Bot):
         )
         for cog in cogs:
             await self.add_cog(cog)
+        self.add_dynamic_items(SessionButton)
+        self.add_listener(on_dialog, "on_interaction")
+        await resume_sessions(self)  # before the gateway: no click can come before its session
         settings = self.app.settings.discord
         if not settings.sync_commands or 0 not in self.app.shards.owned:
             return  # commands are the bot's, not a shard's: the process running shard 0 syncs

@@ -6,6 +6,7 @@ import discord
 
 from bot.engine.events import (
     Asked,
+    Outcome,
     QuickFireAsked,
     QuickFireRevealed,
     Revealed,
@@ -63,13 +64,13 @@ def reveal_embeds(event: Revealed) -> list[discord.Embed]:
     """The reveal: reference answer, covered and missed points, tips, follow-up answers."""
     parts = chunks(event.reference_answer, EMBED_DESCRIPTION_LIMIT)
     title = f"Reveal · score {event.score:.0%}"
-    if event.outcome in ("skipped", "timeout", "left"):
+    if event.outcome in (Outcome.SKIPPED, Outcome.TIMEOUT, Outcome.LEFT):
         title += f" ({event.outcome})"
     embeds = [discord.Embed(title=title, description=parts[0], colour=discord.Colour.green())]
     embeds += [discord.Embed(description=p, colour=discord.Colour.green()) for p in parts[1:]]
     fields: list[tuple[str, str]] = []
-    fields += _list_fields("Covered", [f"✔ {label}" for label in event.covered])
-    fields += _list_fields("Missed", [f"✘ {label}" for label in event.missed])
+    fields += _list_fields("Covered", [f"✔ {point.label}" for point in event.covered])
+    fields += _list_fields("Missed", [f"✘ {point.label}" for point in event.missed])
     for result in event.results:
         if result.node_id != event.question_id:
             who = f" ({mention(result.participant)})" if result.participant else ""

@@ -5,11 +5,11 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
-from typing import Protocol
 
 import discord
 
 from bot.discord import render
+from bot.discord.views import next_view, question_view
 from bot.engine.base import Session
 from bot.engine.events import (
     Asked,
@@ -51,14 +51,12 @@ class Room:
 class Rooms:
     """Every room by thread id, and the sink that renders a room's events."""
 
-    def __init__(
-        self, manager: SessionManager, views: ViewFactory, tick: float = COUNTDOWN_TICK_SECONDS
-    ) -> None:
+    def __init__(self, manager: SessionManager, tick: float = COUNTDOWN_TICK_SECONDS) -> None:
         self.manager = manager
         self.clock = manager.services.clock
-        self.views = views
         self.tick = tick
         self._by_thread: dict[int, Room] = {}
+        self.starting: dict[str, asyncio.Event] = {}  # people whose session is being set up
 
     def open(self, thread: discord.Thread) -> tuple[Room, EventSink]:
         """A new room for `thread` and the event sink its session should use."""
@@ -94,7 +92,7 @@ class Rooms:
         match event:
             case Asked():
                 await self._retire_buttons(room)
-                view = self.views.question(room)
+                view = question_view(event.session_id, event.node_id)
                 room.buttons_on = await thread.send(
                     embed=render.asked_embed(event), view=view, allowed_mentions=NO_PINGS
                 )
@@ -115,7 +113,7 @@ class Rooms:
                     message = await thread.send(embeds=embeds, allowed_mentions=NO_PINGS)
                 else:
                     message = await thread.send(
-                        embeds=embeds, view=self.views.next(room), allowed_mentions=NO_PINGS
+                        embeds=embeds, view=next_view(event.session_id), allowed_mentions=NO_PINGS
                     )
                 room.buttons_on = None if last else message
             case TimeWarning():
@@ -172,15 +170,3 @@ class Rooms:
             await message.edit(
                 content=render.quickfire_result_text(asked, event), allowed_mentions=NO_PINGS
             )
-
-
-class ViewFactory(Protocol):
-    """Builds the button views for a room."""
-
-    def question(self, room: Room) -> discord.ui.View:
-        """Buttons under a question: Answer, Hint, Skip, Done."""
-        ...
-
-    def next(self, room: Room) -> discord.ui.View:
-        """Buttons under a reveal: Next question, End."""
-        ...

@@ -47,11 +47,11 @@ def run_bot(settings: Settings) -> int:
 
 
 async def prepare(settings: Settings, **options: Any) -> tuple[App, InterviewBot]:
-    """The app and its bot, after sessions a crash left running on our shards are marked
-    interrupted (before any new session can start)."""
+    """The app and its bot. Sessions a crash left running on our shards are resumed (or marked
+    interrupted) by the bot's setup hook, once it can reach their threads and before the
+    gateway connects, so before any new session can start."""
     app = await build_app(settings)
     try:
-        await app.manager.recover()
         return app, make_bot(app, **options)
     except BaseException:
         await app.close()

@@ -1,26 +1,64 @@
-"""Buttons and the answer modal. Each click checks who clicked, then calls the engine."""
+"""Buttons and the answer dialog. Each names its session and node in its custom_id.
+
+The buttons are `DynamicItem`s: discord.py finds them by their custom_id pattern, so nothing is
+kept per message (no view stays in discord.py's view store, nothing keeps a session alive) and a
+button on a message sent before a restart still reaches its session. The dialog is the same:
+its custom_id `iv:dialog:<session>:<node>` is read when it is submitted, and an answer for a
+node that is no longer open is handed back to its author instead of graded against another.
+"""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+import re
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import discord
 
 from bot.discord.errors import reply_privately, sentence_for
-from bot.discord.rooms import Room
-from bot.engine.interview import InterviewSession
-from bot.engine.quickfire import QuickFireSession
-from bot.errors import NotAParticipant, SessionOver
+from bot.engine.answers import Answer
+from bot.engine.base import Session
+from bot.errors import NothingToAnswer, NotYourTurn, StaleAnswer
+
+if TYPE_CHECKING:
+    from bot.engine.manager import SessionManager
 
 log = logging.getLogger(__name__)
 
-MAX_ANSWER_CHARS = 4000
+DISCORD_TEXT_INPUT_LIMIT = 4000  # Discord's cap on a text input, whatever our own limit is
+ANSWER_FIELD = "answer"
+_IDS = r"(?P<session>[A-Za-z0-9_-]{1,32}):(?P<node>[a-z0-9-]{0,64})"
+BUTTON_PATTERN = rf"iv:(?P<action>answer|hint|skip|done|next|end):{_IDS}"
+DIALOG_PATTERN = re.compile(rf"iv:dialog:{_IDS}")
+
+
+@dataclass(frozen=True)
+class _Look:
+    label: str
+    style: discord.ButtonStyle
+    emoji: str
+
+
+LOOKS: Mapping[str, _Look] = {
+    "answer": _Look("Answer", discord.ButtonStyle.primary, "✍️"),
+    "hint": _Look("Hint", discord.ButtonStyle.secondary, "💡"),
+    "skip": _Look("Skip", discord.ButtonStyle.secondary, "⏭️"),
+    "done": _Look("Done", discord.ButtonStyle.success, "✅"),
+    "next": _Look("Next question", discord.ButtonStyle.primary, "➡️"),
+    "end": _Look("End", discord.ButtonStyle.danger, "🛑"),
+}
 
 
 def is_moderator(interaction: discord.Interaction) -> bool:
     """Members with Manage Server may skip or end for everyone."""
     return bool(interaction.permissions.manage_guild)
+
+
+def manager_of(interaction: discord.Interaction) -> SessionManager:
+    """The session manager of the bot that received this interaction."""
+    return interaction.client.app.manager  # type: ignore[attr-defined, no-any-return]
 
 
 async def act(interaction: discord.Interaction, action: Callable[[], Awaitable[object]]) -> None:
@@ -33,132 +71,164 @@ async def act(interaction: discord.Interaction, action: Callable[[], Awaitable[o
         await reply_privately(interaction, sentence_for(error))
 
 
-class RoomView(discord.ui.View):
-    """A view bound to one room; only its participants may press its buttons."""
+def require_open_node(session: Session, node_id: str) -> None:
+    """Raise NothingToAnswer unless `node_id` is the node the session has open."""
+    waiting = session.waiting
+    if waiting is None or waiting.node_id != node_id:
+        raise NothingToAnswer(session.id)
 
-    def __init__(self, room: Room) -> None:
-        super().__init__(timeout=None)
-        self.room = room
 
-    @property
-    def interview(self) -> InterviewSession:
-        """The room's interview session (solo or group)."""
-        session = self.room.session
-        if not isinstance(session, InterviewSession):
-            raise SessionOver(str(self.room.thread.id))
-        return session
+def require_answerer(session: Session, node_id: str, user: str) -> None:
+    """Raise unless `node_id` is open and `user` may answer it now (before a dialog opens)."""
+    session.require_participant(user)
+    require_open_node(session, node_id)
+    waiting = session.waiting
+    if waiting is not None and not waiting.accepts(user):
+        raise NotYourTurn(session.id, user, next(iter(waiting.answerers), ""))
 
-    async def interaction_check(self, interaction: discord.Interaction) -> bool:
-        """Refuse strangers with one ephemeral sentence; nothing changes."""
-        session = self.room.session
-        user = str(interaction.user.id)
-        if session is None or session.ended:
-            await reply_privately(interaction, str(SessionOver(str(self.room.thread.id))))
-            return False
-        if user not in session.participants and not is_moderator(interaction):
-            await reply_privately(interaction, str(NotAParticipant(session.id, user)))
-            return False
-        return True
 
-    async def on_error(
-        self, interaction: discord.Interaction, error: Exception, item: discord.ui.Item[RoomView]
-    ) -> None:
-        """Never a traceback for the user."""
-        await reply_privately(interaction, sentence_for(error))
+class SessionButton(
+    discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]], template=BUTTON_PATTERN
+):
+    """One button of one session's node (Answer, Hint, Skip, Done) or reveal (Next, End)."""
+
+    def __init__(self, action: str, session_id: str, node_id: str = "") -> None:
+        look = LOOKS[action]
+        super().__init__(
+            discord.ui.Button(
+                label=look.label,
+                style=look.style,
+                emoji=look.emoji,
+                custom_id=f"iv:{action}:{session_id}:{node_id}",
+            )
+        )
+        self.action = action
+        self.session_id = session_id
+        self.node_id = node_id
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction,
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
+    ) -> SessionButton:
+        """Rebuild the button from its custom_id (any message, before or after a restart)."""
+        return cls(match["action"], match["session"], match["node"])
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        """Find the session, check the node is still open, and act; errors are one sentence."""
+        try:
+            session = manager_of(interaction).get(self.session_id)
+            if self.action == "answer":
+                require_answerer(session, self.node_id, str(interaction.user.id))
+                await interaction.response.send_modal(self._dialog(session))
+                return
+            if not is_moderator(interaction):
+                session.require_participant(str(interaction.user.id))
+            if self.action in ("hint", "skip", "done"):
+                require_open_node(session, self.node_id)
+            await act(interaction, lambda: self._run(session, interaction))
+        except Exception as error:
+            await reply_privately(interaction, sentence_for(error))
+
+    def _dialog(self, session: Session) -> AnswerModal:
+        limit = min(session.options.max_answer_chars, DISCORD_TEXT_INPUT_LIMIT)
+        return AnswerModal(session.id, self.node_id, limit)
+
+    async def _run(self, session: Session, interaction: discord.Interaction) -> None:
+        user, moderator = str(interaction.user.id), is_moderator(interaction)
+        match self.action:
+            case "hint":
+                await session.hint(user)
+            case "skip":
+                await session.skip(user, moderator=moderator)
+            case "done":
+                await session.done(user, moderator=moderator)
+            case "next":
+                await session.next_question(user)
+            case "end":
+                await session.end(user, moderator=moderator)
 
 
 class AnswerModal(discord.ui.Modal, title="Your answer"):
-    """A long-form answer typed in a dialog."""
+    """A long-form answer typed in a dialog for one node; submitted through `on_dialog`."""
 
-    text: discord.ui.TextInput[AnswerModal] = discord.ui.TextInput(
-        label="Answer", style=discord.TextStyle.paragraph, max_length=MAX_ANSWER_CHARS
+    def __init__(self, session_id: str, node_id: str, limit: int) -> None:
+        super().__init__(timeout=None, custom_id=f"iv:dialog:{session_id}:{node_id}")
+        self.add_item(
+            discord.ui.TextInput(
+                label="Answer",
+                style=discord.TextStyle.paragraph,
+                max_length=limit,
+                custom_id=ANSWER_FIELD,
+            )
+        )
+        self.stop()  # nothing kept in discord.py's store: the submission is read by its id
+
+
+async def on_dialog(interaction: discord.Interaction) -> None:
+    """A submitted answer dialog: grade it for its own node, or hand the text back."""
+    data: Mapping[str, Any] = interaction.data or {}
+    match = DIALOG_PATTERN.fullmatch(str(data.get("custom_id", "")))
+    if interaction.type is not discord.InteractionType.modal_submit or match is None:
+        return
+    text = _field_value(data.get("components") or [], ANSWER_FIELD) or ""
+    answer = Answer.typed(str(interaction.user.id), text, match["node"])
+    try:
+        await interaction.response.defer()
+        await manager_of(interaction).get(match["session"]).answer(answer)
+    except Exception as error:
+        await _hand_back(interaction, error, text)
+
+
+async def _hand_back(interaction: discord.Interaction, error: Exception, text: str) -> None:
+    """One ephemeral sentence, with the member's own text echoed so nothing typed is lost."""
+    sentence = sentence_for(error)
+    if not isinstance(error, StaleAnswer) and text.strip():
+        sentence += " Here is what you wrote."
+    embed = discord.Embed(description=text[:4096]) if text.strip() else None
+    try:
+        if embed is None:
+            await interaction.followup.send(sentence, ephemeral=True)
+        else:
+            await interaction.followup.send(sentence, embed=embed, ephemeral=True)
+    except discord.HTTPException:
+        log.warning("could not hand an answer back (interaction %s)", interaction.id)
+
+
+def _field_value(components: list[Any], custom_id: str) -> str | None:
+    """The value of the text input `custom_id` in a submitted dialog (rows or labels)."""
+    for component in components:
+        if not isinstance(component, dict):
+            continue
+        if component.get("custom_id") == custom_id and "value" in component:
+            return str(component["value"])
+        nested = component.get("components") or (
+            [component["component"]] if "component" in component else []
+        )
+        found = _field_value(nested, custom_id)
+        if found is not None:
+            return found
+    return None
+
+
+def question_view(session_id: str, node_id: str) -> discord.ui.View:
+    """Answer, Hint, Skip and Done for one node (a stopped view: discord.py keeps nothing)."""
+    return _stopped(
+        SessionButton(a, session_id, node_id) for a in ("answer", "hint", "skip", "done")
     )
 
-    def __init__(self, room: Room) -> None:
-        super().__init__(timeout=900)
-        self.room = room
 
-    async def on_submit(self, interaction: discord.Interaction) -> None:
-        """Hand the answer to the engine; the grade and next step appear in the thread."""
-        session = self.room.session
-        user = str(interaction.user.id)
-
-        async def answer() -> None:
-            if session is None:
-                raise SessionOver(str(self.room.thread.id))
-            await session.answer(user, self.text.value)  # type: ignore[attr-defined]
-
-        await act(interaction, answer)
-
-    async def on_error(  # type: ignore[override]
-        self, interaction: discord.Interaction, error: Exception
-    ) -> None:
-        """Never a traceback for the user."""
-        await reply_privately(interaction, sentence_for(error))
+def next_view(session_id: str) -> discord.ui.View:
+    """Next question and End under a reveal."""
+    return _stopped(SessionButton(a, session_id) for a in ("next", "end"))
 
 
-class QuestionView(RoomView):
-    """Answer, Hint, Skip and Done under a question."""
-
-    @discord.ui.button(label="Answer", style=discord.ButtonStyle.primary, emoji="✍️")
-    async def answer(
-        self, interaction: discord.Interaction, _: discord.ui.Button[RoomView]
-    ) -> None:
-        """Open the answer dialog."""
-        await interaction.response.send_modal(AnswerModal(self.room))
-
-    @discord.ui.button(label="Hint", style=discord.ButtonStyle.secondary, emoji="💡")
-    async def hint(self, interaction: discord.Interaction, _: discord.ui.Button[RoomView]) -> None:
-        """Show one key point (costs a little score)."""
-        await act(interaction, lambda: self.interview.hint(str(interaction.user.id)))
-
-    @discord.ui.button(label="Skip", style=discord.ButtonStyle.secondary, emoji="⏭️")
-    async def skip(self, interaction: discord.Interaction, _: discord.ui.Button[RoomView]) -> None:
-        """Reveal the answer and move on."""
-        session, user = self.room.session, str(interaction.user.id)
-        moderator = is_moderator(interaction)
-        if isinstance(session, QuickFireSession):
-            await act(interaction, lambda: session.skip(user, moderator=moderator))
-        else:
-            await act(interaction, lambda: self.interview.skip(user, moderator=moderator))
-
-    @discord.ui.button(label="Done", style=discord.ButtonStyle.success, emoji="✅")
-    async def done(self, interaction: discord.Interaction, _: discord.ui.Button[RoomView]) -> None:
-        """Stop the follow-ups and reveal now."""
-        moderator = is_moderator(interaction)
-        await act(
-            interaction, lambda: self.interview.done(str(interaction.user.id), moderator=moderator)
-        )
-
-
-class NextView(RoomView):
-    """Next question or End under a reveal."""
-
-    @discord.ui.button(label="Next question", style=discord.ButtonStyle.primary, emoji="➡️")
-    async def next_question(
-        self, interaction: discord.Interaction, _: discord.ui.Button[RoomView]
-    ) -> None:
-        """Ask the next question."""
-        await act(interaction, lambda: self.interview.next_question(str(interaction.user.id)))
-
-    @discord.ui.button(label="End", style=discord.ButtonStyle.danger, emoji="🛑")
-    async def end(self, interaction: discord.Interaction, _: discord.ui.Button[RoomView]) -> None:
-        """End the session and show the scoreboard."""
-        moderator = is_moderator(interaction)
-        await act(
-            interaction, lambda: self.interview.end(str(interaction.user.id), moderator=moderator)
-        )
-
-
-class Views:
-    """The ViewFactory the rooms use."""
-
-    def question(self, room: Room) -> discord.ui.View:
-        """Buttons under a question (quick-fire items get none: people just type)."""
-        if isinstance(room.session, QuickFireSession):
-            return discord.ui.View()
-        return QuestionView(room)
-
-    def next(self, room: Room) -> discord.ui.View:
-        """Buttons under a reveal."""
-        return NextView(room)
+def _stopped(items: Any) -> discord.ui.View:
+    view = discord.ui.View(timeout=None)
+    for item in items:
+        view.add_item(item)
+    view.stop()
+    return view

@@ -1,4 +1,16 @@
-"""What every session shares: its dependencies, participants, events, timers and ending."""
+"""What every session shares: the one contract adapters use, dependencies, events, ending.
+
+Every mode answers the same calls, so an adapter never asks which mode it holds:
+
+    session.waiting             -> Waiting(node_id, answerers) | None   what is open, for whom
+    await session.answer(Answer.typed(user, text, node_id))  -> Answered   (or .heard(...))
+    await session.skip(user) / hint(user) / repeat(user) / done(user) / next_question(user)
+    await session.end(user, moderator=...)
+
+An answer naming a node that is no longer open raises StaleAnswer (never graded against
+another node); a step a mode does not have raises NotInThisMode. Both are SessionErrors whose
+`str()` is the sentence to show.
+"""
 
 from __future__ import annotations
 
@@ -10,16 +22,32 @@ from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any
+from typing import Any, ClassVar
 
 from bot.bank.catalog import Bank
+from bot.engine.answers import Answer, Answered, Waiting
 from bot.engine.clock import Clock
-from bot.engine.events import Event, Mode, ParticipantsChanged, ScoreLine, SessionEnded
+from bot.engine.events import (
+    Event,
+    Mode,
+    ParticipantsChanged,
+    ScoreLine,
+    SessionEnded,
+    SessionStatus,
+)
 from bot.engine.ports import AttemptRecord, EventSink, Grader, Repository, SessionRecord
 from bot.engine.selection import T, pick
 from bot.engine.shards import ShardPlan
 from bot.engine.timers import Timers
-from bot.errors import InvalidAnswer, NotAllowed, NotAParticipant, SessionOver
+from bot.errors import (
+    InvalidAnswer,
+    NotAllowed,
+    NotAParticipant,
+    NothingToAnswer,
+    NotInThisMode,
+    SessionOver,
+    StaleAnswer,
+)
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +77,7 @@ class Session(ABC):
 
     mode: Mode
     options: Any  # the mode's options dataclass
+    advances_alone: ClassVar[bool] = False  # True: the next item comes by itself (quick-fire)
 
     def __init__(
         self,
@@ -94,6 +123,16 @@ class Session(ABC):
             return
         self.require_participant(by)
         raise NotAllowed(self.id, by, action)
+
+    def check_answer(self, answer: Answer) -> Waiting:
+        """What the answer is for; raises unless it answers the open node and may answer it."""
+        self.require_participant(answer.participant)
+        waiting = self.waiting
+        if answer.node_id is not None and (waiting is None or waiting.node_id != answer.node_id):
+            raise StaleAnswer(self.id, answer.node_id, answer.text)
+        if waiting is None:
+            raise NothingToAnswer(self.id)
+        return waiting
 
     def check_answer_text(self, text: str, limit: int) -> str:
         """The stripped answer, or InvalidAnswer when it is empty or too long."""
@@ -169,28 +208,33 @@ class Session(ABC):
             return
         self.ended = True
         self.timers.cancel_all()
-        await self.save(status="ended" if reason != "completed" else "completed")
+        status = SessionStatus.COMPLETED if reason == "completed" else SessionStatus.ENDED
+        await self.save(status=status)
         await self.emit(SessionEnded(self.id, self.mode, reason, self.scoreboard()))
 
     async def record(self, user_id: str, **fields: Any) -> None:
-        """Store one attempt in this session, answered now (durable before this returns)."""
-        await self.services.repository.record_attempt(
-            AttemptRecord(
-                session_id=self.id,
-                user_id=user_id,
-                mode=self.mode.value,
-                guild_id=self.place.guild_id,
-                answered_at=self.services.clock.utcnow(),
-                **fields,
-            )
+        """Store one attempt answered now, with the session's state in the same transaction
+        (durable before this returns)."""
+        attempt = AttemptRecord(
+            session_id=self.id,
+            user_id=user_id,
+            mode=self.mode,
+            guild_id=self.place.guild_id,
+            answered_at=self.services.clock.utcnow(),
+            **fields,
         )
+        await self.services.repository.record_attempt(attempt, self.stored())
 
-    async def save(self, status: str | None = None) -> None:
-        """Store the session row (insert or update)."""
+    async def save(self, status: SessionStatus | None = None) -> None:
+        """Store the session row (insert or update), with where the session is."""
+        await self.services.repository.save_session(self.stored(status))
+
+    def stored(self, status: SessionStatus | None = None) -> SessionRecord:
+        """The session's row as it stands now."""
         clock = self.services.clock
-        record = SessionRecord(
+        return SessionRecord(
             id=self.id,
-            mode=self.mode.value,
+            mode=self.mode,
             host=self.host,
             started_at=self.started_at,
             participants=tuple(self.participants),
@@ -198,14 +242,69 @@ class Session(ABC):
             channel_id=self.place.channel_id,
             shard_id=self.services.shards.shard_for(self.place.guild_id),
             ended_at=clock.utcnow() if self.ended else None,
-            status=status or ("ended" if self.ended else "running"),
+            status=status or (SessionStatus.ENDED if self.ended else SessionStatus.RUNNING),
             options=self.describe(),
+            state=None if self.ended else self.snapshot(),
         )
-        await self.services.repository.save_session(record)
+
+    @abstractmethod
+    def snapshot(self) -> dict[str, Any]:
+        """Where the session is, as JSON-ready values (stored at every step)."""
+
+    @abstractmethod
+    def restore(self, state: dict[str, Any]) -> None:
+        """Take up the place a stored `snapshot()` describes (a new process resuming)."""
+
+    @abstractmethod
+    async def resume(self) -> None:
+        """After `restore`: ask again what was open when the old process stopped."""
 
     @abstractmethod
     async def start(self) -> None:
         """Ask the first question or item."""
+
+    @property
+    @abstractmethod
+    def started(self) -> bool:
+        """True once the first question or item has been asked."""
+
+    @property
+    @abstractmethod
+    def waiting(self) -> Waiting | None:
+        """The open node and who may answer it now; None between questions."""
+
+    @property
+    def waiting_for_answer(self) -> bool:
+        """True while a question, follow-up or item is open."""
+        return self.waiting is not None
+
+    @abstractmethod
+    async def answer(self, answer: Answer) -> Answered:
+        """Grade an answer to the open node (StaleAnswer if it names another node)."""
+
+    @abstractmethod
+    async def skip(self, by: str, *, moderator: bool = False) -> None:
+        """Give up on the open node: record it and reveal."""
+
+    async def hint(self, by: str) -> None:
+        """Show one key point of the open node (not every mode has hints)."""
+        self.require_participant(by)
+        raise NotInThisMode(self.id, "hints")
+
+    async def repeat(self, by: str) -> None:
+        """Ask the open node again."""
+        self.require_participant(by)
+        raise NotInThisMode(self.id, "repeat")
+
+    async def done(self, by: str, *, moderator: bool = False) -> None:
+        """Stop the follow-ups and reveal now."""
+        self.require_participant(by)
+        raise NotInThisMode(self.id, "follow-ups to stop")
+
+    async def next_question(self, by: str) -> None:
+        """After a reveal, ask the next question (quick-fire moves on by itself)."""
+        self.require_participant(by)
+        raise NotInThisMode(self.id, "next-question step; it moves on by itself")
 
     @abstractmethod
     def scoreboard(self) -> tuple[ScoreLine, ...]:

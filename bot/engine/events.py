@@ -17,6 +17,37 @@ class Mode(StrEnum):
     QUICKFIRE = "quickfire"
 
 
+class Outcome(StrEnum):
+    """How one attempt went (answered/skipped/timeout for questions, correct/wrong for
+    quick-fire); a reveal is also "done" (the follow-ups were stopped) or "left"."""
+
+    ANSWERED = "answered"
+    SKIPPED = "skipped"
+    TIMEOUT = "timeout"
+    CORRECT = "correct"
+    WRONG = "wrong"
+    DONE = "done"
+    LEFT = "left"
+
+
+class SessionStatus(StrEnum):
+    """A stored session's state: running, finished all its questions, ended early, or left
+    running by a process that died (marked at the next start)."""
+
+    RUNNING = "running"
+    COMPLETED = "completed"
+    ENDED = "ended"
+    INTERRUPTED = "interrupted"
+
+
+@dataclass(frozen=True)
+class PointRef:
+    """A key point as results carry it: the id travels, the label is for display."""
+
+    id: str
+    label: str
+
+
 class Floor(StrEnum):
     """Who may answer in a group round."""
 
@@ -73,9 +104,9 @@ class NodeResult:
     reference_answer: str
     participant: str | None
     score: float
-    covered: tuple[str, ...]
-    missed: tuple[str, ...]
-    outcome: str
+    covered: tuple[PointRef, ...]
+    missed: tuple[PointRef, ...]
+    outcome: Outcome
     speech: SpeechMetrics | None = None
 
 
@@ -90,19 +121,19 @@ class Revealed:
     tips: tuple[str, ...]
     score: float
     results: tuple[NodeResult, ...]
-    outcome: str
+    outcome: Outcome
     number: int
     total: int
 
     @property
-    def covered(self) -> tuple[str, ...]:
+    def covered(self) -> tuple[PointRef, ...]:
         """Every key point covered, across the question and its follow-ups."""
-        return tuple(label for r in self.results for label in r.covered)
+        return tuple(point for r in self.results for point in r.covered)
 
     @property
-    def missed(self) -> tuple[str, ...]:
+    def missed(self) -> tuple[PointRef, ...]:
         """Every key point missed, across the question and its follow-ups."""
-        return tuple(label for r in self.results for label in r.missed)
+        return tuple(point for r in self.results for point in r.missed)
 
 
 @dataclass(frozen=True)

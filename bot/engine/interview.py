@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass
+from typing import Any
 
 from bot.bank.models import Condition, Covered, Difficulty, Missed, Node, Question
-from bot.bank.tree import FollowUpTree
+from bot.engine.answers import Answer, Answered, Waiting
 from bot.engine.base import Place, Services, Session
 from bot.engine.events import (
     Asked,
@@ -16,18 +15,20 @@ from bot.engine.events import (
     Graded,
     HintGiven,
     Mode,
-    NodeResult,
+    Outcome,
     Revealed,
     ScoreLine,
     TimedOut,
     TimeWarning,
 )
 from bot.engine.ports import EventSink
+from bot.engine.runs import NodeRun, QuestionRun
 from bot.errors import NothingToAnswer, NotYourTurn
 from bot.grading.grader import Grade
-from bot.grading.speech_metrics import SpeechMetrics, TimedWord
+from bot.grading.speech_metrics import SpeechMetrics
 
 ROOT_WEIGHT = 2.0  # the question itself counts twice as much as each follow-up
+CORRECT_SCORE = 0.6  # an answer scoring this much counts as correct in Answered
 
 
 @dataclass(frozen=True)
@@ -45,32 +46,6 @@ class InterviewOptions:
     difficulty: str | None = None
     floor: Floor = Floor.ROUND_ROBIN
     question_ids: tuple[str, ...] = ()  # ask exactly these, in this order (a review)
-
-
-@dataclass
-class _NodeRun:
-    node: Node
-    depth: int
-    asked_at: datetime
-    turn: str | None
-    reason: str | None
-    hints: int = 0
-    result: NodeResult | None = None
-
-
-@dataclass
-class _QuestionRun:
-    question: Question
-    tree: FollowUpTree
-    number: int
-    turn: str | None
-    runs: list[_NodeRun] = field(default_factory=list)
-    agenda: list[tuple[Node, int, str | None]] = field(default_factory=list)
-
-    @property
-    def open_run(self) -> _NodeRun | None:
-        last = self.runs[-1] if self.runs else None
-        return last if last is not None and last.result is None else None
 
 
 class InterviewSession(Session):
@@ -91,15 +66,20 @@ class InterviewSession(Session):
         self.mode = Mode.GROUP if group else Mode.SOLO
         self.options = options
         self._questions: list[Question] = []
-        self._current: _QuestionRun | None = None
+        self._current: QuestionRun | None = None
         self._asked = 0
         self._points: dict[str, float] = {}
         self._answered: dict[str, int] = {}
 
     @property
-    def waiting_for_answer(self) -> bool:
-        """True while a question or follow-up is open."""
-        return self._current is not None and self._current.open_run is not None
+    def waiting(self) -> Waiting | None:
+        """The open node, and whose turn it is (everyone's on an open floor)."""
+        current = self._current
+        run = current.open_run if current else None
+        if run is None:
+            return None
+        who = (run.turn,) if run.turn is not None else self.participants
+        return Waiting(run.node.id, frozenset(who))
 
     @property
     def started(self) -> bool:
@@ -127,27 +107,27 @@ class InterviewSession(Session):
             await self.save()
             await self._ask_next_question()
 
-    async def answer(
-        self, participant: str, text: str, words: Sequence[TimedWord] | None = None
-    ) -> Grade:
+    async def answer(self, answer: Answer) -> Answered:
         """Grade an answer to the open node, then ask a follow-up or reveal."""
         async with self._lock:
-            self.require_participant(participant)
-            text = self.check_answer_text(text, self.options.max_answer_chars)
+            self.check_answer(answer)
+            participant = answer.participant
+            text = self.check_answer_text(answer.text, self.options.max_answer_chars)
             current, run = self._open()
             if run.turn is not None and run.turn != participant:
                 raise NotYourTurn(self.id, participant, run.turn)
-            grader = self.services.grader
-            grade = await asyncio.to_thread(grader.grade, current.question, run.node, text)
+            grade = await asyncio.to_thread(
+                self.services.grader.grade, current.question, run.node, text, spoken=answer.spoken
+            )
             score = max(0.0, grade.score - run.hints * self.options.hint_penalty)
-            speech = SpeechMetrics.of(text, words)
+            speech = SpeechMetrics.of(text, answer.words or None)
             self.timers.cancel_all()
-            run.result = _result(run, participant, score, grade, "answered", speech)
-            await self._record(current, run, participant, text, speech)
-            await self.emit(Graded(self.id, participant, run.node.id, grade, score))
+            run.result = run.finish(participant, score, grade, Outcome.ANSWERED, speech)
             self._plan_follow_ups(current, run, grade)
+            await self._record(current, run, participant, text, speech)  # with the new state
+            await self.emit(Graded(self.id, participant, run.node.id, grade, score))
             await self._continue(current)
-            return grade
+            return Answered(run.node.id, score, score >= CORRECT_SCORE, grade)
 
     async def hint(self, by: str) -> None:
         """Give the label of one key point of the open node (costs hint_penalty)."""
@@ -160,6 +140,7 @@ class InterviewSession(Session):
                 run.hints += 1
             else:
                 text = "No more hints: every key point has been hinted."
+            await self.save()
             await self.emit(HintGiven(self.id, run.node.id, text, run.hints))
 
     async def repeat(self, by: str) -> None:
@@ -173,9 +154,10 @@ class InterviewSession(Session):
         """Give up on the open question: record the skip and reveal the answer."""
         async with self._lock:
             current, run = self._open_for_control(by, "skip", moderator=moderator)
-            run.result = _result(run, run.turn or by, 0.0, None, "skipped", None)
+            run.result = run.finish(run.turn or by, 0.0, None, Outcome.SKIPPED, None)
+            current.closing = Outcome.SKIPPED
             await self._record(current, run, run.turn or by, "", None)
-            await self._reveal(current, "skipped")
+            await self._reveal(current, Outcome.SKIPPED)
 
     async def done(self, by: str, *, moderator: bool = False) -> None:
         """Stop the follow-ups and reveal now."""
@@ -183,7 +165,7 @@ class InterviewSession(Session):
             current, run = self._open_for_control(by, "reveal the answer", moderator=moderator)
             self.timers.cancel_all()
             current.runs.remove(run)
-            await self._reveal(current, "done")
+            await self._reveal(current, Outcome.DONE)
 
     async def next_question(self, by: str) -> None:
         """After a reveal, ask the next question."""
@@ -193,7 +175,7 @@ class InterviewSession(Session):
                 raise NothingToAnswer(self.id)
             await self._ask_next_question()
 
-    def _open(self) -> tuple[_QuestionRun, _NodeRun]:
+    def _open(self) -> tuple[QuestionRun, NodeRun]:
         current = self._current
         run = current.open_run if current else None
         if current is None or run is None:
@@ -202,7 +184,7 @@ class InterviewSession(Session):
 
     def _open_for_control(
         self, by: str, action: str, *, moderator: bool
-    ) -> tuple[_QuestionRun, _NodeRun]:
+    ) -> tuple[QuestionRun, NodeRun]:
         current, run = self._open()
         if self.mode is Mode.SOLO or run.turn == by:
             self.require_participant(by)
@@ -220,13 +202,17 @@ class InterviewSession(Session):
         if self.options.floor is Floor.ROUND_ROBIN or self.mode is Mode.SOLO:
             turn = self.participants[(self._asked - 1) % len(self.participants)]
         tree = self.services.bank.trees[question.id]
-        self._current = _QuestionRun(question, tree, self._asked, turn)
+        self._current = QuestionRun(question, tree, self._asked, turn)
         await self._ask(self._current, question, 0, None)
 
-    async def _ask(self, current: _QuestionRun, node: Node, depth: int, reason: str | None) -> None:
-        run = _NodeRun(node, depth, self.services.clock.utcnow(), current.turn, reason)
+    async def _ask(self, current: QuestionRun, node: Node, depth: int, reason: str | None) -> None:
+        run = NodeRun(node, depth, self.services.clock.utcnow(), current.turn, reason)
         current.runs.append(run)
+        await self.save()
         await self.emit(self._asked_event(current, run))
+        self._start_timers(current, run)
+
+    def _start_timers(self, current: QuestionRun, run: NodeRun) -> None:
         limit = self._time_limit(current.question)
         if limit:
             warn_at = limit - self.options.warning_seconds
@@ -234,9 +220,7 @@ class InterviewSession(Session):
                 self.timers.start("warning", warn_at, lambda: self._warn(run))
             self.timers.start("limit", limit, lambda: self._time_up(run))
 
-    def _asked_event(
-        self, current: _QuestionRun, run: _NodeRun, *, repeated: bool = False
-    ) -> Asked:
+    def _asked_event(self, current: QuestionRun, run: NodeRun, *, repeated: bool = False) -> Asked:
         q = current.question
         return Asked(
             self.id,
@@ -257,24 +241,25 @@ class InterviewSession(Session):
     def _time_limit(self, question: Question) -> float | None:
         return question.time_limit_seconds or self.options.time_limit or None
 
-    async def _warn(self, run: _NodeRun) -> None:
+    async def _warn(self, run: NodeRun) -> None:
         async with self._lock:
             if self._current and self._current.open_run is run:
                 await self.emit(TimeWarning(self.id, run.node.id, self.options.warning_seconds))
 
-    async def _time_up(self, run: _NodeRun) -> None:
+    async def _time_up(self, run: NodeRun) -> None:
         async with self._lock:
             current = self._current
             if self.ended or current is None or current.open_run is not run:
                 return
             self.timers.cancel("warning")
-            run.result = _result(run, run.turn, 0.0, None, "timeout", None)
+            run.result = run.finish(run.turn, 0.0, None, Outcome.TIMEOUT, None)
+            current.closing = Outcome.TIMEOUT
             if run.turn is not None:
                 await self._record(current, run, run.turn, "", None)
             await self.emit(TimedOut(self.id, run.node.id))
-            await self._reveal(current, "timeout")
+            await self._reveal(current, Outcome.TIMEOUT)
 
-    def _plan_follow_ups(self, current: _QuestionRun, run: _NodeRun, grade: Grade) -> None:
+    def _plan_follow_ups(self, current: QuestionRun, run: NodeRun, grade: Grade) -> None:
         asked = {r.node.id for r in current.runs} | {n.id for n, _, _ in current.agenda}
         labels = {p.id: p.label for p in run.node.key_points}
         fresh = [
@@ -284,27 +269,29 @@ class InterviewSession(Session):
         ]
         current.agenda[:0] = fresh
 
-    async def _continue(self, current: _QuestionRun) -> None:
+    async def _continue(self, current: QuestionRun) -> None:
         follow_ups = len(current.runs) - 1
         if current.agenda and follow_ups < self.options.max_follow_ups:
             node, depth, reason = current.agenda.pop(0)
             await self._ask(current, node, depth, reason)
         else:
-            await self._reveal(current, "answered")
+            await self._reveal(current, Outcome.ANSWERED)
 
-    async def _reveal(self, current: _QuestionRun, outcome: str) -> None:
+    async def _reveal(self, current: QuestionRun, outcome: Outcome) -> None:
         self.timers.cancel_all()
         results = tuple(r.result for r in current.runs if r.result is not None)
         weights = [ROOT_WEIGHT if r.depth == 0 else 1.0 for r in current.runs if r.result]
         score = sum(w * r.score for w, r in zip(weights, results, strict=True))
         score = score / sum(weights) if weights else 0.0
         for weight, result in zip(weights, results, strict=True):
-            if result.participant is not None and result.outcome == "answered":
+            if result.participant is not None and result.outcome is Outcome.ANSWERED:
                 who = result.participant
                 self._points[who] = self._points.get(who, 0.0) + weight * result.score
                 self._answered[who] = self._answered.get(who, 0) + 1
         q = current.question
         self._current = None
+        if current.number < len(self._questions):
+            await self.save()  # the last question's reveal is saved by finish()
         await self.emit(
             Revealed(
                 self.id,
@@ -324,15 +311,14 @@ class InterviewSession(Session):
 
     async def _record(
         self,
-        current: _QuestionRun,
-        run: _NodeRun,
+        current: QuestionRun,
+        run: NodeRun,
         participant: str,
         text: str,
         speech: SpeechMetrics | None,
     ) -> None:
         result = run.result
         assert result is not None
-        points = {p.label: p.id for p in run.node.key_points}
         await self.record(
             participant,
             question_id=current.question.id,
@@ -341,8 +327,8 @@ class InterviewSession(Session):
             outcome=result.outcome,
             score=result.score,
             asked_at=run.asked_at,
-            covered=tuple(points[label] for label in result.covered),
-            missed=tuple(points[label] for label in result.missed),
+            covered=tuple(p.id for p in result.covered),
+            missed=tuple(p.id for p in result.missed),
             hints_used=run.hints,
             words_per_minute=speech.words_per_minute if speech else None,
             filler_words=speech.filler_words if speech else None,
@@ -355,7 +341,44 @@ class InterviewSession(Session):
             run = current.open_run
             if run is not None:
                 current.runs.remove(run)
-            await self._reveal(current, "left")
+            await self._reveal(current, Outcome.LEFT)
+
+    def snapshot(self) -> dict[str, Any]:
+        """Where the session is: its questions, scores, and the question in progress."""
+        return {
+            "questions": [q.id for q in self._questions],
+            "asked": self._asked,
+            "points": self._points,
+            "answered": self._answered,
+            "current": self._current.state() if self._current else None,
+        }
+
+    def restore(self, state: dict[str, Any]) -> None:
+        """Take up the place `snapshot()` stored (before `resume()`)."""
+        bank = self.services.bank
+        self._questions = [bank.question(q) for q in state["questions"]]
+        self._asked = int(state["asked"])
+        self._points = {k: float(v) for k, v in state["points"].items()}
+        self._answered = {k: int(v) for k, v in state["answered"].items()}
+        current = state["current"]
+        self._current = QuestionRun.from_state(bank, current) if current else None
+
+    async def resume(self) -> None:
+        """After a restart: ask the open node again (its timer restarts), or finish the step
+        the restart interrupted; between questions the reveal's Next button goes on."""
+        async with self._lock:
+            self.require_open()
+            current = self._current
+            if current is None:
+                return
+            run = current.open_run
+            if run is not None:
+                await self.emit(self._asked_event(current, run))
+                self._start_timers(current, run)
+            elif current.closing is not None:
+                await self._reveal(current, current.closing)
+            else:
+                await self._continue(current)
 
     def scoreboard(self) -> tuple[ScoreLine, ...]:
         """Points per participant (question x2, follow-ups x1, each times its score)."""
@@ -365,30 +388,6 @@ class InterviewSession(Session):
             for p in people
         ]
         return tuple(sorted(lines, key=lambda line: (-line.points, line.participant)))
-
-
-def _result(
-    run: _NodeRun,
-    participant: str | None,
-    score: float,
-    grade: Grade | None,
-    outcome: str,
-    speech: SpeechMetrics | None,
-) -> NodeResult:
-    labels = tuple(p.label for p in run.node.key_points)
-    covered = tuple(p.label for p in grade.covered) if grade else ()
-    missed = tuple(p.label for p in grade.missed) if grade else labels
-    return NodeResult(
-        run.node.id,
-        run.node.prompt,
-        run.node.reference_answer,
-        participant,
-        round(score, 3),
-        covered,
-        missed,
-        outcome,
-        speech,
-    )
 
 
 def _reason(when: Condition, labels: dict[str, str], covered: frozenset[str]) -> str | None:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import logging
 import uuid
-from dataclasses import replace
+from dataclasses import fields, replace
 from typing import Any, TypeVar
 
 from bot.engine.base import Place, Services, Session
-from bot.engine.events import Event, Floor, SessionEnded
+from bot.engine.events import Event, Floor, Mode, SessionEnded
 from bot.engine.interview import InterviewOptions, InterviewSession
-from bot.engine.ports import EventSink
+from bot.engine.ports import EventSink, SessionRecord
 from bot.engine.quickfire import QuickFireOptions, QuickFireSession
 from bot.engine.review import schedule
 from bot.errors import NothingDue, SessionAlreadyRunning, SessionNotFound
@@ -80,7 +80,7 @@ class SessionManager:
         """A solo session of the questions FSRS says are due for this person."""
         self._refuse_second(user)
         bank = self.services.bank
-        attempts = await self.services.repository.attempts_for(user)
+        attempts = await self.services.repository.question_attempts(user)
         plan = [d for d in schedule(attempts) if bank.topic_of(d.question_id) is not None]
         due = [d.question_id for d in plan if d.due <= self.services.clock.utcnow()]
         if not due:
@@ -153,6 +153,58 @@ class SessionManager:
             )
         return interrupted
 
+    async def recover_local(self, host: str) -> list[str]:
+        """At a terminal start: this person's earlier terminal sessions that a killed process
+        left running are marked "interrupted" (none of them is running here)."""
+        mine = {s.id for s in self._sessions.values()}
+        marked = await self.services.repository.interrupt_local(host, self.services.clock.utcnow())
+        if set(marked) & mine:
+            log.error("marked a running session interrupted: %s", sorted(set(marked) & mine))
+        return marked
+
+    async def resumable(self) -> list[SessionRecord]:
+        """Sessions an earlier process of our shards left running, with a state to resume."""
+        services = self.services
+        records = await services.repository.running_sessions(services.shards.owned)
+        return [r for r in records if r.state is not None and r.id not in self._sessions]
+
+    async def resume(self, record: SessionRecord, sink: EventSink) -> Session:
+        """Run a stored session again in this process and ask again what was open."""
+        if record.state is None:
+            raise SessionNotFound(record.id)
+        place = Place(record.guild_id, record.channel_id)
+        session: Session
+        if record.mode is Mode.QUICKFIRE:
+            quick = replace(self.quickfire_defaults, **_known(QuickFireOptions, record.options))
+            session = QuickFireSession(
+                self.services, self._wrap(sink), record.id, record.host, quick, place
+            )
+        else:
+            values = _known(InterviewOptions, record.options)
+            values["floor"] = Floor(values.get("floor", Floor.ROUND_ROBIN))
+            values["question_ids"] = tuple(values.get("question_ids", ()))
+            options = replace(self.interview_defaults, **values)
+            group = record.mode is Mode.GROUP
+            session = InterviewSession(
+                self.services,
+                self._wrap(sink),
+                record.id,
+                record.host,
+                options,
+                group=group,
+                place=place,
+            )
+        session.participants = list(record.participants)
+        session.started_at = record.started_at
+        session.restore(record.state)
+        self._sessions[session.id] = session
+        try:
+            await session.resume()
+        except Exception:
+            self._sessions.pop(session.id, None)
+            raise
+        return session
+
     async def shutdown(self) -> None:
         """End every running session (their attempts are already stored)."""
         for session in list(self._sessions.values()):
@@ -184,6 +236,12 @@ class SessionManager:
             await sink(event)
 
         return forward
+
+
+def _known(options: type, values: dict[str, object]) -> dict[str, Any]:
+    """The stored option values this options dataclass still has (others are dropped)."""
+    names = {f.name for f in fields(options)}
+    return {k: v for k, v in values.items() if k in names}
 
 
 def _new_id() -> str:

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from bot.bank.models import Node, Question
-from bot.engine.events import Event
+from bot.engine.events import Event, Mode, Outcome, SessionStatus
 from bot.grading.grader import Grade
 
 
@@ -18,11 +18,11 @@ class AttemptRecord:
 
     session_id: str
     user_id: str
-    mode: str
+    mode: Mode
     question_id: str
     node_id: str
     answer_text: str
-    outcome: str
+    outcome: Outcome
     score: float
     asked_at: datetime
     answered_at: datetime
@@ -38,13 +38,23 @@ class AttemptRecord:
         """Time from the question to the answer."""
         return (self.answered_at - self.asked_at).total_seconds()
 
+    @property
+    def question_level(self) -> bool:
+        """An attempt at a question itself: not a follow-up, not a quick-fire item."""
+        return self.node_id == self.question_id and self.mode is not Mode.QUICKFIRE
+
+    @property
+    def counts_as_answer(self) -> bool:
+        """A real answer (not a skip or a time-out)."""
+        return self.outcome in (Outcome.ANSWERED, Outcome.CORRECT, Outcome.WRONG)
+
 
 @dataclass(frozen=True)
 class SessionRecord:
     """A session's row: who, where, when, and how it ended."""
 
     id: str
-    mode: str
+    mode: Mode
     host: str
     started_at: datetime
     participants: tuple[str, ...] = ()
@@ -52,8 +62,24 @@ class SessionRecord:
     channel_id: str | None = None
     shard_id: int | None = None  # the shard of its guild, which owns it; None without a guild
     ended_at: datetime | None = None
-    status: str = "running"
+    status: SessionStatus = SessionStatus.RUNNING
     options: dict[str, object] = field(default_factory=dict)
+    state: dict[str, Any] | None = None  # where it is (turn, open node, scores): to resume it
+
+
+@dataclass(frozen=True)
+class LeaderboardLine:
+    """One opted-in member's line on a server's leaderboard."""
+
+    user_id: str
+    quickfire_correct: int
+    group_points: float
+    answers: int
+
+    @property
+    def total(self) -> float:
+        """Quick-fire items won plus group-round points."""
+        return self.quickfire_correct + self.group_points
 
 
 class Repository(Protocol):
@@ -63,16 +89,31 @@ class Repository(Protocol):
         """Insert or update a session."""
         ...
 
-    async def record_attempt(self, attempt: AttemptRecord) -> None:
-        """Keep one attempt, durably, before returning."""
+    async def record_attempt(
+        self, attempt: AttemptRecord, session: SessionRecord | None = None
+    ) -> None:
+        """Keep one attempt, durably, before returning; with `session`, store its row in the
+        same transaction (the answer and the state it led to are kept together or not at all)."""
+        ...
+
+    async def interrupt_local(self, host: str, ended_at: datetime) -> list[str]:
+        """Mark this person's running sessions outside Discord "interrupted"; their ids."""
+        ...
+
+    async def running_sessions(self, shard_ids: Sequence[int]) -> list[SessionRecord]:
+        """Sessions still "running" on these shards (a previous process left them)."""
         ...
 
     async def recent_question_ids(self, user_id: str, limit: int) -> list[str]:
         """The question ids this user saw most recently, newest first."""
         ...
 
-    async def attempts_for(self, user_id: str) -> list[dict[str, Any]]:
+    async def attempts_for(self, user_id: str) -> list[AttemptRecord]:
         """Every attempt of one user, oldest first."""
+        ...
+
+    async def question_attempts(self, user_id: str) -> list[AttemptRecord]:
+        """One user's question-level attempts (AttemptRecord.question_level), oldest first."""
         ...
 
     async def interrupt_running(
@@ -86,7 +127,7 @@ class Repository(Protocol):
 class Grader(Protocol):
     """Grades free answers and checks quick-fire answers."""
 
-    def grade(self, question: Question, node: Node, answer: str) -> Grade:
+    def grade(self, question: Question, node: Node, answer: str, *, spoken: bool = False) -> Grade:
         """Grade an answer to a question or follow-up."""
         ...
 

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
+from typing import Any
 
 from bot.bank.models import Difficulty, QuickFireItem
+from bot.engine.answers import Answer, Answered, Waiting
 from bot.engine.base import Place, Services, Session
 from bot.engine.events import (
     Mode,
+    Outcome,
     QuickFireAnswered,
     QuickFireAsked,
     QuickFireRevealed,
@@ -54,6 +57,7 @@ class QuickFireSession(Session):
     """A timed round of quick-fire items for one or more people."""
 
     mode = Mode.QUICKFIRE
+    advances_alone = True
 
     def __init__(
         self,
@@ -72,9 +76,17 @@ class QuickFireSession(Session):
         self._players: dict[str, _Player] = {}
 
     @property
-    def waiting_for_answer(self) -> bool:
-        """True while an item is open."""
-        return self._open is not None
+    def waiting(self) -> Waiting | None:
+        """The open item and who has not tried it yet."""
+        current = self._open
+        if current is None:
+            return None
+        return Waiting(current.item.id, frozenset(self.participants) - current.tried)
+
+    @property
+    def started(self) -> bool:
+        """True once the first item has been asked."""
+        return self._asked > 0
 
     async def start(self) -> None:
         """Choose the items and ask the first."""
@@ -89,11 +101,12 @@ class QuickFireSession(Session):
             await self.save()
             await self._ask_next()
 
-    async def answer(self, participant: str, text: str) -> bool:
+    async def answer(self, answer: Answer) -> Answered:
         """Check an answer to the open item; one try per person per item."""
         async with self._lock:
-            self.require_participant(participant)
-            text = self.check_answer_text(text, self.options.max_answer_chars)
+            self.check_answer(answer)
+            participant = answer.participant
+            text = self.check_answer_text(answer.text, self.options.max_answer_chars)
             current = self._open
             if current is None or participant in current.tried:
                 raise NothingToAnswer(self.id)
@@ -117,7 +130,7 @@ class QuickFireSession(Session):
                 await self._reveal(current, winner=participant, timed_out=False)
             elif current.tried >= set(self.participants):
                 await self._reveal(current, winner=None, timed_out=False)
-            return correct
+            return Answered(current.item.id, 1.0 if correct else 0.0, correct)
 
     async def skip(self, by: str, *, moderator: bool = False) -> None:
         """Reveal the open item and move on."""
@@ -137,11 +150,16 @@ class QuickFireSession(Session):
         item = self._items[self._asked]
         self._asked += 1
         clock = self.services.clock
-        current = _Open(item, self._asked, clock.utcnow(), clock.monotonic())
-        self._open = current
+        self._open = _Open(item, self._asked, clock.utcnow(), clock.monotonic())
+        await self.save()
+        await self._put(self._open)
+
+    async def _put(self, current: _Open) -> None:
+        """Show the open item and start its clock."""
+        item = current.item
         seconds = item.time_limit_seconds or self.options.seconds_per_item
         await self.emit(
-            QuickFireAsked(self.id, item.id, item.prompt, self._asked, len(self._items), seconds)
+            QuickFireAsked(self.id, item.id, item.prompt, current.number, len(self._items), seconds)
         )
         self.timers.start("limit", seconds, lambda: self._time_up(current))
 
@@ -160,6 +178,8 @@ class QuickFireSession(Session):
         self.timers.cancel("limit")
         self._open = None
         item = current.item
+        if self._asked < len(self._items):
+            await self.save()
         await self.emit(
             QuickFireRevealed(
                 self.id, item.id, item.answers[0], item.explanation, winner, timed_out
@@ -176,7 +196,9 @@ class QuickFireSession(Session):
                 await self._ask_next()
 
     async def _record(self, current: _Open, person: str, text: str, correct: bool | None) -> None:
-        outcome = "timeout" if correct is None else ("correct" if correct else "wrong")
+        outcome = (
+            Outcome.TIMEOUT if correct is None else Outcome.CORRECT if correct else Outcome.WRONG
+        )
         await self.record(
             person,
             question_id=current.item.id,
@@ -186,6 +208,49 @@ class QuickFireSession(Session):
             score=1.0 if correct else 0.0,
             asked_at=current.asked_at,
         )
+
+    def snapshot(self) -> dict[str, Any]:
+        """The items, everyone's tally, and the open item with who has tried it."""
+        current = self._open
+        return {
+            "items": [item.id for item in self._items],
+            "asked": self._asked,
+            "players": {name: asdict(player) for name, player in self._players.items()},
+            "open": None
+            if current is None
+            else {
+                "number": current.number,
+                "asked_at": current.asked_at.isoformat(),
+                "tried": sorted(current.tried),
+            },
+        }
+
+    def restore(self, state: dict[str, Any]) -> None:
+        """Take up the place `snapshot()` stored (before `resume()`)."""
+        bank = self.services.bank
+        self._items = [bank.quickfire_item(i) for i in state["items"]]
+        self._asked = int(state["asked"])
+        self._players = {name: _Player(**values) for name, values in state["players"].items()}
+        current = state["open"]
+        if current is not None:
+            number = int(current["number"])
+            self._open = _Open(
+                self._items[number - 1],
+                number,
+                datetime.fromisoformat(current["asked_at"]),
+                self.services.clock.monotonic(),
+                set(current["tried"]),
+            )
+
+    async def resume(self) -> None:
+        """After a restart the open item starts again (with its full time); in a gap, the next
+        item comes now."""
+        async with self._lock:
+            self.require_open()
+            if self._open is not None:
+                await self._put(self._open)
+            else:
+                await self._ask_next()
 
     def scoreboard(self) -> tuple[ScoreLine, ...]:
         """Correct answers first, then the best streak, then the faster mean time."""

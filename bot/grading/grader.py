@@ -88,8 +88,9 @@ class AnswerGrader:
     def __init__(self, config: GraderConfig | None = None) -> None:
         self.config = config or GraderConfig()
 
-    def grade(self, question: Question, node: Node, answer: str) -> Grade:
-        """Grade `answer` to `node` (the question itself or one of its follow-ups)."""
+    def grade(self, question: Question, node: Node, answer: str, *, spoken: bool = False) -> Grade:
+        """Grade `answer` to `node` (the question itself or one of its follow-ups); `spoken`
+        says it was transcribed speech (not yet used in grading)."""
         index = AnswerIndex(answer, self.config.fuzzy_threshold)
         if not index.words.words:
             points = tuple(PointResult(p.id, p.label, p.weight) for p in node.key_points)

@@ -6,7 +6,8 @@ from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+
+from bot.engine.ports import AttemptRecord
 
 RECENT = 10
 
@@ -38,29 +39,29 @@ class Stats:
 
 
 def compute(
-    attempts: Sequence[Mapping[str, Any]], topic_of: Callable[[str], str | None], today: date
+    attempts: Sequence[AttemptRecord], topic_of: Callable[[str], str | None], today: date
 ) -> Stats:
     """Stats from attempts (oldest first); `topic_of` maps a question id to its topic.
 
     Mastery of a topic is the mean of the latest score on each of its questions; the streak
     counts consecutive days with at least one answer, ending today or yesterday.
     """
-    asked = [a for a in attempts if a["node_id"] == a["question_id"] and a["mode"] != "quickfire"]
-    scores = tuple(Point(a["answered_at"], float(a["score"]), a["question_id"]) for a in asked)
+    asked = [a for a in attempts if a.question_level]
+    scores = tuple(Point(a.answered_at, a.score, a.question_id) for a in asked)
     latest: dict[str, float] = {p.question_id: p.score for p in scores}
     by_topic: dict[str, list[float]] = defaultdict(list)
     for question, score in latest.items():
         topic = topic_of(question)
         if topic is not None:
             by_topic[topic].append(score)
-    spoken = [a for a in attempts if a.get("words_per_minute")]
-    fillers = [a["filler_words"] for a in attempts if a.get("filler_words") is not None]
+    spoken = [(a.answered_at, a.words_per_minute) for a in attempts if a.words_per_minute]
+    fillers = [a.filler_words for a in attempts if a.filler_words is not None]
     return Stats(
-        answers=sum(a["outcome"] in ("answered", "correct", "wrong") for a in attempts),
+        answers=sum(a.counts_as_answer for a in attempts),
         scores=scores,
         mastery={t: sum(v) / len(v) for t, v in sorted(by_topic.items())},
-        streak_days=_streak({a["answered_at"].date() for a in attempts}, today),
-        words_per_minute=tuple((a["answered_at"], float(a["words_per_minute"])) for a in spoken),
+        streak_days=_streak({a.answered_at.date() for a in attempts}, today),
+        words_per_minute=tuple(spoken),
         fillers_per_answer=sum(fillers) / len(fillers) if fillers else None,
     )
 

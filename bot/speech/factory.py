@@ -58,11 +58,7 @@ def transcriber_from(
     from bot.speech.fallback import FallbackTranscriber  # noqa: PLC0415
     from bot.speech.remote import RemoteTranscriber  # noqa: PLC0415
 
-    remote = RemoteTranscriber(
-        speech.remote_url,
-        model or speech.remote_model,
-        timeout_seconds=speech.remote_timeout_seconds,
-    )
+    remote = RemoteTranscriber.from_settings(settings, model)
     if speech.remote_fallback == "none":
         return remote
     return FallbackTranscriber(remote, local_transcriber(settings, speech.remote_fallback))

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import logging
 import math
-import os
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -25,7 +24,7 @@ from bot.speech.audio import write_wav
 from bot.speech.ports import SAMPLE_RATE, Samples, Transcript
 
 if TYPE_CHECKING:
-    from bot.settings import SpeechSettings
+    from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -72,8 +71,7 @@ class RemoteTranscriber:
         self._model = model
         self._timeout = timeout_seconds
         self._language = language
-        key = os.environ.get(API_KEY_ENV, "") if api_key is None else api_key
-        self._api_key = key.strip()
+        self._api_key = (api_key or "").strip()
         headers = {"Authorization": f"Bearer {self._api_key}"} if self._api_key else {}
         self._client = httpx.Client(
             headers=headers,
@@ -81,15 +79,18 @@ class RemoteTranscriber:
         )
 
     @classmethod
-    def from_settings(cls, speech: SpeechSettings, *, api_key: str | None = None) -> Self:
-        """The engine the `speech.remote_*` settings describe (the key from the environment)."""
+    def from_settings(cls, settings: Settings, model: str | None = None) -> Self:
+        """The engine the `speech.remote_*` settings describe, with the key from Settings
+        (`INTERVIEW_BOT_SPEECH_API_KEY` in the environment)."""
+        speech = settings.speech
         if not speech.remote_url:
             raise SettingsError("speech.remote_url", "must be set when speech.engine is remote")
+        key = settings.speech_api_key
         return cls(
             speech.remote_url,
-            speech.remote_model,
+            model or speech.remote_model,
             timeout_seconds=speech.remote_timeout_seconds,
-            api_key=api_key,
+            api_key=key.get_secret_value() if key is not None else None,
         )
 
     @property

@@ -11,9 +11,10 @@ from typing import Any
 
 from sqlalchemy import Text, case, cast, delete, event, func, or_, select, update
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
-from bot.engine.ports import AttemptRecord, SessionRecord
+from bot.engine.events import Mode, Outcome, SessionStatus
+from bot.engine.ports import AttemptRecord, LeaderboardLine, SessionRecord
 from bot.store.migrate import upgrade
 from bot.store.tables import attempts, leaderboard_members, sessions
 
@@ -44,24 +45,21 @@ class SqlRepository:
 
     async def save_session(self, record: SessionRecord) -> None:
         """Insert the session, or update it when it exists."""
-        values = {
-            "mode": record.mode,
-            "host": record.host,
-            "guild_id": record.guild_id,
-            "channel_id": record.channel_id,
-            "participants": list(record.participants),
-            "options": record.options,
-            "status": record.status,
-            "started_at": record.started_at,
-            "ended_at": record.ended_at,
-            "shard_id": record.shard_id,
-        }
         async with self.engine.begin() as conn:
-            result = await conn.execute(
-                update(sessions).where(sessions.c.id == record.id).values(**values)
+            await _upsert_session(conn, record)
+
+    async def running_sessions(self, shard_ids: Sequence[int]) -> list[SessionRecord]:
+        """Sessions still "running" on these shards, oldest first."""
+        query = (
+            select(sessions)
+            .where(
+                sessions.c.status == SessionStatus.RUNNING.value,
+                sessions.c.shard_id.in_(list(shard_ids)),
             )
-            if result.rowcount == 0:
-                await conn.execute(sessions.insert().values(id=record.id, **values))
+            .order_by(sessions.c.started_at, sessions.c.id)
+        )
+        async with self.engine.connect() as conn:
+            return [_session(_aware(dict(row._mapping))) for row in await conn.execute(query)]
 
     async def interrupt_running(
         self, shard_ids: Sequence[int], ended_at: datetime, keep: Sequence[str] = ()
@@ -72,32 +70,55 @@ class SqlRepository:
         before migration 0003), are never touched. Returns the ids marked.
         """
         owned = (
-            (sessions.c.status == "running")
+            (sessions.c.status == SessionStatus.RUNNING.value)
             & sessions.c.shard_id.in_(list(shard_ids))
             & sessions.c.id.not_in(list(keep))
         )
         statement = (
             update(sessions)
             .where(owned)
-            .values(status="interrupted", ended_at=ended_at)
+            .values(status=SessionStatus.INTERRUPTED.value, ended_at=ended_at)
             .returning(sessions.c.id)
         )
         async with self.engine.begin() as conn:
             return sorted(row.id for row in await conn.execute(statement))
 
-    async def record_attempt(self, attempt: AttemptRecord) -> None:
-        """Insert one attempt and commit before returning."""
+    async def interrupt_local(self, host: str, ended_at: datetime) -> list[str]:
+        """Mark this person's sessions outside Discord (no guild, no thread) still "running"
+        "interrupted": a terminal process that was killed left them; returns their ids."""
+        local = (
+            (sessions.c.status == SessionStatus.RUNNING.value)
+            & (sessions.c.host == host)
+            & sessions.c.guild_id.is_(None)
+            & sessions.c.channel_id.is_(None)
+        )
+        statement = (
+            update(sessions)
+            .where(local)
+            .values(status=SessionStatus.INTERRUPTED.value, ended_at=ended_at)
+            .returning(sessions.c.id)
+        )
         async with self.engine.begin() as conn:
+            return sorted(row.id for row in await conn.execute(statement))
+
+    async def record_attempt(
+        self, attempt: AttemptRecord, session: SessionRecord | None = None
+    ) -> None:
+        """Insert one attempt (and, with `session`, its session's row) and commit before
+        returning: both in one transaction."""
+        async with self.engine.begin() as conn:
+            if session is not None:
+                await _upsert_session(conn, session)
             await conn.execute(
                 attempts.insert().values(
                     session_id=attempt.session_id,
                     user_id=attempt.user_id,
                     guild_id=attempt.guild_id,
-                    mode=attempt.mode,
+                    mode=attempt.mode.value,
                     question_id=attempt.question_id,
                     node_id=attempt.node_id,
                     answer_text=attempt.answer_text,
-                    outcome=attempt.outcome,
+                    outcome=attempt.outcome.value,
                     score=attempt.score,
                     covered=list(attempt.covered),
                     missed=list(attempt.missed),
@@ -126,12 +147,23 @@ class SqlRepository:
             rows = await conn.execute(query)
             return [row.question_id for row in rows]
 
-    async def attempts_for(self, user_id: str) -> list[dict[str, Any]]:
-        """Every attempt of one user, oldest first, as plain dicts."""
-        query = select(attempts).where(attempts.c.user_id == user_id).order_by(attempts.c.id)
+    async def attempts_for(self, user_id: str) -> list[AttemptRecord]:
+        """Every attempt of one user, oldest first."""
+        return [_attempt(row) for row in await self._attempt_rows(user_id)]
+
+    async def question_attempts(self, user_id: str) -> list[AttemptRecord]:
+        """One user's attempts at questions themselves (no follow-ups, no quick-fire)."""
+        level = (attempts.c.node_id == attempts.c.question_id) & (
+            attempts.c.mode != Mode.QUICKFIRE.value
+        )
+        return [_attempt(row) for row in await self._attempt_rows(user_id, level)]
+
+    async def _attempt_rows(self, user_id: str, *where: Any) -> list[dict[str, Any]]:
+        query = (
+            select(attempts).where(attempts.c.user_id == user_id, *where).order_by(attempts.c.id)
+        )
         async with self.engine.connect() as conn:
-            rows = await conn.execute(query)
-            return [_aware(dict(row._mapping)) for row in rows]
+            return [_aware(dict(row._mapping)) for row in await conn.execute(query)]
 
     async def export_user(self, user_id: str) -> dict[str, Any]:
         """Everything stored about one person: their attempts and the sessions they were in."""
@@ -143,7 +175,7 @@ class SqlRepository:
         return {
             "user_id": user_id,
             "sessions": their_sessions,
-            "attempts": await self.attempts_for(user_id),
+            "attempts": await self._attempt_rows(user_id),
         }
 
     async def delete_user(self, user_id: str) -> int:
@@ -187,10 +219,10 @@ class SqlRepository:
                     )
                 )
 
-    async def leaderboard(self, guild_id: str, limit: int = 10) -> list[dict[str, Any]]:
+    async def leaderboard(self, guild_id: str, limit: int = 10) -> list[LeaderboardLine]:
         """Opted-in members of a server, best first: quick-fire items won and group points."""
-        won = func.sum(case((attempts.c.outcome == "correct", 1), else_=0))
-        group = func.sum(case((attempts.c.mode == "group", attempts.c.score), else_=0.0))
+        won = func.sum(case((attempts.c.outcome == Outcome.CORRECT.value, 1), else_=0))
+        group = func.sum(case((attempts.c.mode == Mode.GROUP.value, attempts.c.score), else_=0.0))
         query = (
             select(
                 attempts.c.user_id,
@@ -203,21 +235,87 @@ class SqlRepository:
                 (leaderboard_members.c.user_id == attempts.c.user_id)
                 & (leaderboard_members.c.guild_id == attempts.c.guild_id),
             )
-            .where(attempts.c.guild_id == guild_id, attempts.c.mode.in_(("quickfire", "group")))
+            .where(
+                attempts.c.guild_id == guild_id,
+                attempts.c.mode.in_((Mode.QUICKFIRE.value, Mode.GROUP.value)),
+            )
             .group_by(attempts.c.user_id)
         )
         async with self.engine.connect() as conn:
-            rows = [dict(r._mapping) for r in await conn.execute(query)]
-        for row in rows:
-            row["total"] = float(row["quickfire_correct"] or 0) + float(row["group_points"] or 0)
-        rows.sort(key=lambda r: (-r["total"], r["user_id"]))
-        return rows[:limit]
+            lines = [
+                LeaderboardLine(
+                    r.user_id, int(r.quickfire_correct or 0), float(r.group_points or 0), r.answers
+                )
+                for r in await conn.execute(query)
+            ]
+        lines.sort(key=lambda line: (-line.total, line.user_id))
+        return lines[:limit]
 
-    async def session_row(self, session_id: str) -> dict[str, Any] | None:
-        """One session's row as a dict, or None."""
+    async def session_row(self, session_id: str) -> SessionRecord | None:
+        """One session's stored record, or None."""
         async with self.engine.connect() as conn:
             row = (await conn.execute(select(sessions).where(sessions.c.id == session_id))).first()
-            return _aware(dict(row._mapping)) if row else None
+        return _session(_aware(dict(row._mapping))) if row is not None else None
+
+
+async def _upsert_session(conn: AsyncConnection, record: SessionRecord) -> None:
+    """Update the session's row, or insert it when there is none."""
+    values = {
+        "mode": record.mode.value,
+        "host": record.host,
+        "guild_id": record.guild_id,
+        "channel_id": record.channel_id,
+        "participants": list(record.participants),
+        "options": record.options,
+        "status": record.status.value,
+        "started_at": record.started_at,
+        "ended_at": record.ended_at,
+        "shard_id": record.shard_id,
+        "state": record.state,
+    }
+    result = await conn.execute(update(sessions).where(sessions.c.id == record.id).values(**values))
+    if result.rowcount == 0:
+        await conn.execute(sessions.insert().values(id=record.id, **values))
+
+
+def _session(values: dict[str, Any]) -> SessionRecord:
+    """A stored session row as its record."""
+    return SessionRecord(
+        id=values["id"],
+        mode=Mode(values["mode"]),
+        host=values["host"],
+        started_at=values["started_at"],
+        participants=tuple(values["participants"]),
+        guild_id=values["guild_id"],
+        channel_id=values["channel_id"],
+        shard_id=values["shard_id"],
+        ended_at=values["ended_at"],
+        status=SessionStatus(values["status"]),
+        options=dict(values["options"] or {}),
+        state=values.get("state"),
+    )
+
+
+def _attempt(row: dict[str, Any]) -> AttemptRecord:
+    """A stored attempt row as the record the engine wrote."""
+    return AttemptRecord(
+        session_id=row["session_id"],
+        user_id=row["user_id"],
+        mode=Mode(row["mode"]),
+        question_id=row["question_id"],
+        node_id=row["node_id"],
+        answer_text=row["answer_text"],
+        outcome=Outcome(row["outcome"]),
+        score=float(row["score"]),
+        asked_at=row["asked_at"],
+        answered_at=row["answered_at"],
+        covered=tuple(row["covered"] or ()),
+        missed=tuple(row["missed"] or ()),
+        hints_used=int(row["hints_used"] or 0),
+        guild_id=row["guild_id"],
+        words_per_minute=row["words_per_minute"],
+        filler_words=row["filler_words"],
+    )
 
 
 def _involves(user_id: str) -> Any:

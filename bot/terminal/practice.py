@@ -7,6 +7,7 @@ import contextlib
 from collections.abc import AsyncIterator
 
 from bot.app import App
+from bot.engine.answers import Answer
 from bot.engine.base import Session
 from bot.engine.events import (
     Asked,
@@ -16,8 +17,6 @@ from bot.engine.events import (
     Revealed,
     SessionEnded,
 )
-from bot.engine.interview import InterviewSession
-from bot.engine.quickfire import QuickFireSession
 from bot.errors import InterviewBotError
 from bot.tasks import spawn
 from bot.terminal.console import RichScreen, Screen
@@ -27,8 +26,7 @@ HELP = (
     "Type your answer and press Enter. Commands: /hint /skip /repeat /done /quit"
     " (after a reveal: Enter for the next question)."
 )
-QUICKFIRE_HELP = "Type the short answer and press Enter. Commands: /skip /repeat /quit."
-NO_HINTS = "Quick-fire has no hints: type your answer, or /skip."
+QUICKFIRE_HELP = "Type the short answer and press Enter. Commands: /skip /quit."
 IN_THE_GAP = "No item is open right now; the next one comes in a moment."
 
 
@@ -46,11 +44,14 @@ class TerminalPractice:
         self._item_open = asyncio.Event()
         self._countdown: asyncio.Task[None] | None = None
         self._reveals: list[Revealed] = []
-        self._last_item: QuickFireAsked | None = None
 
     def notice(self, text: str) -> None:
         """A side note on stderr."""
         self.screen.notice(text)
+
+    async def recover(self) -> list[str]:
+        """Mark this person's terminal sessions a killed process left running interrupted."""
+        return await self.app.manager.recover_local(self.user)
 
     async def on_event(self, event: Event) -> None:
         """Print an event; manage the quick-fire countdown."""
@@ -69,7 +70,6 @@ class TerminalPractice:
         if text:
             self.screen.show(text)
         if isinstance(event, QuickFireAsked):
-            self._last_item = event
             self._item_open.set()
             self._countdown = spawn(self._tick(event.seconds), "terminal-countdown")
         if isinstance(event, Asked | Revealed):
@@ -111,26 +111,6 @@ class TerminalPractice:
         if not session.ended:
             self.notice("Input ended, so the session ends here.")
 
-    async def _quickfire(self, session: QuickFireSession, line: str) -> None:
-        """A command acts on the open item only; an answer typed in the gap waits for the next."""
-        if not line:
-            return
-        if line.startswith("/"):
-            if line == "/hint":
-                self.screen.show(NO_HINTS)
-            elif not self._item_open.is_set():
-                self.screen.show(IN_THE_GAP)
-            elif line == "/skip":
-                await session.skip(self.user)
-            elif line == "/repeat" and self._last_item is not None:
-                self.screen.show(render(self._last_item) or "")
-            else:
-                self.screen.show(QUICKFIRE_HELP)
-            return
-        await self._until_item_open()
-        if not session.ended:
-            await session.answer(self.user, line)
-
     async def _until_item_open(self) -> None:
         opened = spawn(self._item_open.wait(), "terminal-item-open")
         over = spawn(self.finished.wait(), "terminal-over")
@@ -143,24 +123,28 @@ class TerminalPractice:
         if line in ("/quit", "/q", "/end"):
             await session.end(self.user)
             return True
-        if isinstance(session, QuickFireSession):
-            await self._quickfire(session, line)
-            return session.ended
-        assert isinstance(session, InterviewSession)
-        if not session.waiting_for_answer:
-            if line in ("", "/next", "n"):
-                await session.next_question(self.user)
+        between_items = session.advances_alone and session.waiting is None
+        if between_items and line.startswith("/"):
+            self.screen.show(IN_THE_GAP)  # a command is never kept for the next item
             return False
+        if between_items and line:
+            await self._until_item_open()  # an answer typed during the gap answers the next item
+            if session.ended:
+                return True
         commands = {
             "/hint": session.hint,
             "/skip": session.skip,
             "/repeat": session.repeat,
             "/done": session.done,
+            "/next": session.next_question,
         }
         if line in commands:
             await commands[line](self.user)
         elif line.startswith("/"):
-            self.screen.show(HELP)
+            self.screen.show(QUICKFIRE_HELP if session.advances_alone else HELP)
+        elif session.waiting is None:
+            if line in ("", "n") and not session.advances_alone:
+                await session.next_question(self.user)
         elif line:
-            await session.answer(self.user, line)
+            await session.answer(Answer.typed(self.user, line))
         return False

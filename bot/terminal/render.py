@@ -108,10 +108,10 @@ def _revealed(event: Revealed) -> Text:
             parts.append(wrap(result.reference_answer))
     if event.covered:
         parts.append(Text("Covered:", style="bold"))
-        parts += [Text(f"  ✔ {label}", style=GOOD) for label in event.covered]
+        parts += [Text(f"  ✔ {point.label}", style=GOOD) for point in event.covered]
     if event.missed:
         parts.append(Text("Missed:", style="bold"))
-        parts += [Text(f"  ✘ {label}", style=BAD) for label in event.missed]
+        parts += [Text(f"  ✘ {point.label}", style=BAD) for point in event.missed]
     if event.tips:
         parts.append(Text("Tips:", style="bold"))
         parts += [wrap(f"• {tip}") for tip in event.tips]

@@ -8,7 +8,15 @@ import discord
 
 from bot.discord import render
 from bot.discord.client import intents
-from bot.engine.events import Mode, NodeResult, Revealed, ScoreLine, SessionEnded
+from bot.engine.events import (
+    Mode,
+    NodeResult,
+    Outcome,
+    PointRef,
+    Revealed,
+    ScoreLine,
+    SessionEnded,
+)
 from bot.grading.speech_metrics import SpeechMetrics, TimedWord
 from tests.conftest import ROOT
 
@@ -22,9 +30,9 @@ def long_reveal() -> Revealed:
             paragraph * 2,
             "123",
             0.5,
-            ("a",) * 30,
-            ("b",) * 30,
-            "answered",
+            (PointRef("a", "a"),) * 30,
+            (PointRef("b", "b"),) * 30,
+            Outcome.ANSWERED,
         )
         for i in range(4)
     )
@@ -36,7 +44,7 @@ def long_reveal() -> Revealed:
         ("Tip " * 300,) * 5,
         0.5,
         results,
-        "answered",
+        Outcome.ANSWERED,
         1,
         3,
     )
@@ -100,7 +108,16 @@ def test_the_reveal_shows_how_spoken_answers_were_delivered() -> None:
     words = [TimedWord(w, i * 0.5, i * 0.5 + 0.4) for i, w in enumerate("um so the tree".split())]
     words.append(TimedWord("splits", 5.0, 5.4))  # after a 3 s pause
     spoken = SpeechMetrics.from_words(words)
-    result = NodeResult("n0", "Explain trees.", "Trees split.", "123", 0.8, ("a",), (), "answered")
+    result = NodeResult(
+        "n0",
+        "Explain trees.",
+        "Trees split.",
+        "123",
+        0.8,
+        (PointRef("a", "a"),),
+        (),
+        Outcome.ANSWERED,
+    )
     event = Revealed(
         "s",
         "n0",
@@ -109,7 +126,7 @@ def test_the_reveal_shows_how_spoken_answers_were_delivered() -> None:
         (),
         0.8,
         (result.__class__(**{**result.__dict__, "speech": spoken}),),
-        "answered",
+        Outcome.ANSWERED,
         1,
         1,
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.discord.client import InterviewBot
 from tests.e2e.conftest import Cast, button, eventually, private_answer, text_of, title
-from tests.harness import FakeDiscord
+from tests.harness import FakeDiscord, is_ephemeral
 
 ANSWER = "The chain rule gives the gradients of the loss."
 
@@ -50,15 +50,24 @@ async def test_empty_and_huge_answers_are_refused_and_lose_nothing(
 ) -> None:
     fake = fake_discord
     thread, question = await open_session(fake, cast)
-    for text, sentence in (
-        ("   ", "The answer is empty; type or say what you think."),
-        ("x" * 10_000, "The answer is 10,000 characters; the limit is 4,000."),
+    for text, sentence, echo in (
+        ("   ", "The answer is empty; type or say what you think.", None),
+        (
+            "x" * 10_000,
+            "The answer is 10,000 characters; the limit is 4,000. Here is what you wrote.",
+            "x" * 4096,  # Discord's own cap (4,000) keeps a real dialog inside one embed
+        ),
     ):
         opened = await fake.click(cast.ada, question, button(question, "Answer"))
         modal = (await opened.response())["data"]
         field = modal["components"][0]["components"][0]["custom_id"]
         submitted = await fake.submit_modal(cast.ada, thread, modal["custom_id"], {field: text})
-        assert await private_answer(submitted) == sentence
+        assert (await submitted.response())["type"] == 6  # acknowledged quietly
+        reply = await submitted.followup()
+        assert is_ephemeral(reply)
+        assert reply["content"] == sentence
+        echoed = [e["description"] for e in reply.get("embeds") or []]
+        assert echoed == ([echo] if echo else [])
     session = bot.app.manager.session_of(str(cast.ada.id))
     assert session is not None
     assert session.waiting_for_answer
@@ -80,7 +89,7 @@ async def test_deleted_thread_ends_the_session_and_keeps_the_answers(
     fake.dispatch("THREAD_DELETE", {k: payload[k] for k in ("id", "guild_id", "parent_id", "type")})
     await eventually(lambda: bot.app.manager.session_of(str(cast.ada.id)) is None)
     rows = await bot.app.repository.attempts_for(str(cast.ada.id))
-    assert [r["node_id"] for r in rows] == ["t-backprop"]
+    assert [r.node_id for r in rows] == ["t-backprop"]
     restarted = await fake.run_command(cast.ada, fake.general, "interview")
     assert "Your interview is ready in" in await private_answer(restarted)
 

@@ -63,7 +63,7 @@ async def test_round_robin_with_three_members_and_the_scoreboard(
         assert f"<@{member.id}>" in body
     rows = [await bot.app.repository.attempts_for(str(m.id)) for m in (cast.ada, cast.bob, cast.cy)]
     assert all(rows)
-    assert {r["mode"] for row in rows for r in row} == {"group"}
+    assert {r.mode for row in rows for r in row} == {"group"}
 
 
 async def test_only_host_or_moderator_ends_for_everyone(

@@ -1,5 +1,5 @@
 """Sharding: bot processes each run some shards against one database; a session belongs to the
-shard of its guild, and a restarted process cleans up only its own shards' sessions."""
+shard of its guild, and a restarted process resumes only its own shards' sessions."""
 
 from __future__ import annotations
 
@@ -145,19 +145,27 @@ async def test_two_shard_processes_keep_their_sessions_apart(
         row = rows[str(place.guild.id)]
         assert (row["shard_id"], row["status"]) == (place.shard, "running")
 
-    # Process 0 crashes mid-session; its successor marks that session interrupted at start and
-    # leaves shard 1's running session alone.
+    # Process 0 crashes mid-session; its successor resumes that session at start and leaves
+    # shard 1's running session alone.
     await processes[0].kill()
     successor = await spawn_shard(0)
     await successor.ready()
     rows = await session_rows(repository)
     crashed, other = rows[str(places[0].guild.id)], rows[str(places[1].guild.id)]
-    assert (crashed["status"], crashed["shard_id"]) == ("interrupted", 0)
-    assert crashed["ended_at"] is not None
+    assert (crashed["status"], crashed["shard_id"], crashed["ended_at"]) == ("running", 0, None)
     assert (other["status"], other["shard_id"], other["ended_at"]) == ("running", 1, None)
+    said = {
+        t["guild_id"]: [m["content"] for m in fake.bot_messages(t) if m["content"][:1] == "🔄"]
+        for t in fake.threads
+    }
+    assert said == {
+        str(places[0].guild.id): ["🔄 I restarted; here is where we were."],
+        str(places[1].guild.id): [],
+    }
 
     # The new process serves shard 0's guild again.
-    again = await start_interview(fake, places[0])
+    newcomer = fake.add_member("newcomer", guild=places[0].guild)
+    again = await start_interview(fake, Place(0, places[0].guild, places[0].general, newcomer))
     assert delivered_to(fake, again.id) == [0]
 
 

@@ -81,13 +81,13 @@ async def test_solo_session_through_two_follow_ups_to_the_reveal(
     repo = bot.app.repository
     assert isinstance(repo, SqlRepository)
     rows = await repo.attempts_for(str(cast.ada.id))
-    assert [r["node_id"] for r in rows] == [
+    assert [r.node_id for r in rows] == [
         "t-overfitting",
         "t-overfitting-prevention",
         "t-overfitting-l1-l2",
         "t-overfitting-variance",
     ]
-    assert rows[0]["guild_id"] == str(fake.guild.id)
+    assert rows[0].guild_id == str(fake.guild.id)
 
 
 async def test_answer_button_modal_hint_and_done(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.engine.answers import Answer
 from bot.engine.base import Services
 from bot.engine.events import Asked, Floor, Graded, ParticipantsChanged, Revealed, SessionEnded
 from bot.engine.interview import InterviewOptions, InterviewSession
@@ -39,16 +40,16 @@ async def test_round_robin_turns_and_attribution(
     await session.start()
     assert log.last(Asked).turn == "ada"
     with pytest.raises(NotYourTurn):
-        await session.answer("bob", GOOD_BACKPROP)
-    await session.answer("ada", GOOD_BACKPROP)
+        await session.answer(Answer.typed("bob", GOOD_BACKPROP))
+    await session.answer(Answer.typed("ada", GOOD_BACKPROP))
     assert log.last(Graded).participant == "ada"
     assert log.last(Asked).turn == "ada"  # the follow-up stays with the person it probes
-    await session.answer("ada", GOOD_VANISHING)
+    await session.answer(Answer.typed("ada", GOOD_VANISHING))
     board = log.last(SessionEnded).scoreboard
     assert board[0].participant == "ada"
     assert board[0].points == pytest.approx(3.0)  # question x2 + follow-up x1, both full marks
     assert {line.participant for line in board} == {"ada", "bob", "cy"}
-    assert [r["user_id"] for r in await repository.attempts_for("ada")] == ["ada", "ada"]
+    assert [r.user_id for r in await repository.attempts_for("ada")] == ["ada", "ada"]
     assert await repository.attempts_for("bob") == []
 
 
@@ -70,10 +71,12 @@ async def test_open_floor_first_answer_counts(services: Services, log: EventLog)
     session = await group(services, log, Floor.OPEN, questions=1)
     await session.start()
     assert log.last(Asked).turn is None
-    await session.answer("bob", GOOD_BACKPROP)
+    await session.answer(Answer.typed("bob", GOOD_BACKPROP))
     follow = log.last(Asked)
     assert follow.node_id == "t-backprop-vanishing"
-    await session.answer("cy", "Because of the small derivatives of saturating units.")
+    await session.answer(
+        Answer.typed("cy", "Because of the small derivatives of saturating units.")
+    )
     reveal = log.last(Revealed)
     assert [(r.node_id, r.participant) for r in reveal.results] == [
         ("t-backprop", "bob"),
@@ -119,7 +122,7 @@ async def test_leaving_passes_the_turn_and_the_host(services: Services, log: Eve
     assert log.last(Revealed).outcome == "left"
     assert session.host == "bob"
     with pytest.raises(NotAParticipant):
-        await session.answer("ada", GOOD_BACKPROP)
+        await session.answer(Answer.typed("ada", GOOD_BACKPROP))
     await session.leave("bob")
     await session.leave("cy")
     assert log.last(SessionEnded).reason == "everyone left"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.engine.answers import Answer
 from bot.engine.base import Services
 from bot.engine.clock import ManualClock
 from bot.engine.events import (
@@ -38,7 +39,7 @@ async def test_correct_answer_reveals_then_next_item_after_gap(
     session = await round_of(services, log, "ada")
     item = log.last(QuickFireAsked)
     assert (item.number, item.total) == (1, 3)
-    assert await session.answer("ada", ANSWERS[item.item_id])
+    assert (await session.answer(Answer.typed("ada", ANSWERS[item.item_id]))).correct
     answered = log.last(QuickFireAnswered)
     assert (answered.correct, answered.streak) == (True, 1)
     assert log.last(QuickFireRevealed).winner == "ada"
@@ -51,7 +52,7 @@ async def test_time_up_reveals_moves_on_and_breaks_the_streak(
     services: Services, log: EventLog, clock: ManualClock, repository: SqlRepository
 ) -> None:
     session = await round_of(services, log, "ada")
-    await session.answer("ada", ANSWERS[log.last(QuickFireAsked).item_id])
+    await session.answer(Answer.typed("ada", ANSWERS[log.last(QuickFireAsked).item_id]))
     await clock.advance(2)
     second = log.last(QuickFireAsked)
     await clock.advance(second.seconds)
@@ -60,11 +61,11 @@ async def test_time_up_reveals_moves_on_and_breaks_the_streak(
     await clock.advance(2)
     third = log.last(QuickFireAsked)
     assert third.number == 3
-    await session.answer("ada", ANSWERS[third.item_id])
+    await session.answer(Answer.typed("ada", ANSWERS[third.item_id]))
     assert log.last(QuickFireAnswered).streak == 1  # reset by the time-up
     ended = log.last(SessionEnded)
     assert ended.scoreboard[0].correct == 2
-    outcomes = [r["outcome"] for r in await repository.attempts_for("ada")]
+    outcomes = [r.outcome for r in await repository.attempts_for("ada")]
     assert outcomes == ["correct", "timeout", "correct"]
 
 
@@ -84,11 +85,11 @@ async def test_wrong_answers_one_try_each_and_early_reveal(
     services: Services, log: EventLog
 ) -> None:
     session = await round_of(services, log, "ada", "bob")
-    assert not await session.answer("ada", "chair")
+    assert not (await session.answer(Answer.typed("ada", "chair"))).correct
     with pytest.raises(NothingToAnswer):
-        await session.answer("ada", "second try")
+        await session.answer(Answer.typed("ada", "second try"))
     assert not log.of(QuickFireRevealed)
-    assert not await session.answer("bob", "no idea")
+    assert not (await session.answer(Answer.typed("bob", "no idea"))).correct
     reveal = log.last(QuickFireRevealed)
     assert (reveal.winner, reveal.timed_out) == (None, False)
 
@@ -100,7 +101,7 @@ async def test_leaderboard_orders_by_correct_then_streak(
     for winner in ("bob", "ada", "ada"):
         item = log.last(QuickFireAsked)
         await clock.advance(1)
-        await session.answer(winner, ANSWERS[item.item_id])
+        await session.answer(Answer.typed(winner, ANSWERS[item.item_id]))
         await clock.advance(2)
     board = log.last(SessionEnded).scoreboard
     assert [(s.participant, s.correct, s.best_streak) for s in board] == [

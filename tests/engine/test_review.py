@@ -9,8 +9,9 @@ from fsrs import Rating
 
 from bot.engine.base import Services
 from bot.engine.clock import ManualClock
-from bot.engine.events import Asked
+from bot.engine.events import Asked, Mode, Outcome
 from bot.engine.manager import SessionManager
+from bot.engine.ports import AttemptRecord
 from bot.engine.review import due_now, rating_for, schedule
 from bot.errors import NothingDue
 from tests.conftest import EventLog
@@ -25,15 +26,20 @@ def attempt(
     outcome: str = "answered",
     node: str | None = None,
     mode: str = "solo",
-) -> dict[str, object]:
-    return {
-        "question_id": question,
-        "node_id": node or question,
-        "score": score,
-        "outcome": outcome,
-        "answered_at": T0 + timedelta(days=days),
-        "mode": mode,
-    }
+) -> AttemptRecord:
+    at = T0 + timedelta(days=days)
+    return AttemptRecord(
+        session_id="s",
+        user_id="ada",
+        mode=Mode(mode),
+        question_id=question,
+        node_id=node or question,
+        answer_text="",
+        outcome=Outcome(outcome),
+        score=score,
+        asked_at=at,
+        answered_at=at,
+    )
 
 
 @pytest.mark.parametrize(
@@ -48,7 +54,7 @@ def attempt(
     ],
 )
 def test_ratings(score: float, outcome: str, rating: Rating) -> None:
-    assert rating_for(score, outcome) is rating
+    assert rating_for(score, Outcome(outcome)) is rating
 
 
 def test_weak_answers_come_back_sooner() -> None:

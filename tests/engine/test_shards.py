@@ -62,10 +62,10 @@ async def test_session_row_carries_its_guilds_shard(
     in_terminal = await manager.start_solo("bob", log)
     row = await repository.session_row(in_guild.id)
     assert row is not None
-    assert (row["shard_id"], row["status"]) == (1, "running")
+    assert (row.shard_id, row.status) == (1, "running")
     terminal_row = await repository.session_row(in_terminal.id)
     assert terminal_row is not None
-    assert terminal_row["shard_id"] is None
+    assert terminal_row.shard_id is None
 
 
 async def test_recover_marks_only_this_process_shards(
@@ -88,7 +88,7 @@ async def test_recover_marks_only_this_process_shards(
     for session in (on_0, on_1, terminal, mine):
         row = await repository.session_row(session.id)
         assert row is not None
-        statuses[session.id] = (row["status"], row["ended_at"] is not None)
+        statuses[session.id] = (row.status, row.ended_at is not None)
     assert statuses == {
         on_0.id: ("interrupted", True),
         on_1.id: ("interrupted", True),

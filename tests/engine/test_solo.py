@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.engine.answers import Answer
 from bot.engine.base import Services
 from bot.engine.clock import ManualClock
 from bot.engine.events import (
@@ -51,12 +52,15 @@ async def test_full_answer_then_always_follow_up_then_reveal(
     services: Services, log: EventLog, repository: SqlRepository
 ) -> None:
     session = await solo(services, log, topic="fundamentals")
-    grade = await session.answer("ada", FULL_OVERFIT)
+    grade = (await session.answer(Answer.typed("ada", FULL_OVERFIT))).grade
+    assert grade is not None
     assert {p.id for p in grade.covered} == {"definition", "generalisation", "prevention"}
     follow = log.last(Asked)
     assert follow.node_id == "t-overfitting-variance"  # "always"; prevention was covered
     assert follow.depth == 1
-    await session.answer("ada", "An overfit model has high variance because it reacts to noise.")
+    await session.answer(
+        Answer.typed("ada", "An overfit model has high variance because it reacts to noise.")
+    )
     reveal = log.last(Revealed)
     assert reveal.question_id == "t-overfitting"
     assert reveal.outcome == "answered"
@@ -64,8 +68,8 @@ async def test_full_answer_then_always_follow_up_then_reveal(
     assert "Tie it to the bias-variance tradeoff." in reveal.tips
     assert log.last(SessionEnded).reason == "completed"
     rows = await repository.attempts_for("ada")
-    assert [r["node_id"] for r in rows] == ["t-overfitting", "t-overfitting-variance"]
-    assert rows[0]["covered"] == ["definition", "generalisation", "prevention"]
+    assert [r.node_id for r in rows] == ["t-overfitting", "t-overfitting-variance"]
+    assert rows[0].covered == ("definition", "generalisation", "prevention")
 
 
 async def test_missed_point_triggers_the_follow_up_that_probes_it(
@@ -73,18 +77,22 @@ async def test_missed_point_triggers_the_follow_up_that_probes_it(
 ) -> None:
     session = await solo(services, log, topic="fundamentals")
     await session.answer(
-        "ada", "It memorises the noise of the training data and fails on new data."
+        Answer.typed("ada", "It memorises the noise of the training data and fails on new data.")
     )
     probe = log.last(Asked)
     assert probe.node_id == "t-overfitting-prevention"
     assert probe.reason is not None
     assert "Regularization or cross-validation prevents it" in probe.reason
-    await session.answer("ada", "I would add a regularization penalty on the weights.")
+    await session.answer(
+        Answer.typed("ada", "I would add a regularization penalty on the weights.")
+    )
     deeper = log.last(Asked)
     assert (deeper.node_id, deeper.depth) == ("t-overfitting-l1-l2", 2)
-    await session.answer("ada", "L1 makes weights exactly zero so it is sparse, L2 shrinks them.")
+    await session.answer(
+        Answer.typed("ada", "L1 makes weights exactly zero so it is sparse, L2 shrinks them.")
+    )
     assert log.last(Asked).node_id == "t-overfitting-variance"  # back up the tree
-    await session.answer("ada", "It is a high variance model.")
+    await session.answer(Answer.typed("ada", "It is a high variance model."))
     reveal = log.last(Revealed)
     assert [r.node_id for r in reveal.results] == [
         "t-overfitting",
@@ -92,15 +100,17 @@ async def test_missed_point_triggers_the_follow_up_that_probes_it(
         "t-overfitting-l1-l2",
         "t-overfitting-variance",
     ]
-    assert "Regularization or cross-validation prevents it" in reveal.missed
+    assert "Regularization or cross-validation prevents it" in [p.label for p in reveal.missed]
 
 
 async def test_follow_up_limit_is_respected(services: Services, log: EventLog) -> None:
     session = await solo(services, log, topic="fundamentals", max_follow_ups=1)
     await session.answer(
-        "ada", "It memorises the noise of the training data and fails on new data."
+        Answer.typed("ada", "It memorises the noise of the training data and fails on new data.")
     )
-    await session.answer("ada", "Regularization, a penalty on weights, limits the capacity.")
+    await session.answer(
+        Answer.typed("ada", "Regularization, a penalty on weights, limits the capacity.")
+    )
     assert len(log.of(Asked)) == 2
     assert log.last(Revealed).outcome == "answered"
 
@@ -108,12 +118,14 @@ async def test_follow_up_limit_is_respected(services: Services, log: EventLog) -
 async def test_ref_node_is_asked_once(services: Services, log: EventLog) -> None:
     session = await solo(services, log, topic="classic-algorithms")
     await session.answer(
-        "ada", "Each point goes to the nearest centroid, and that's the first step."
+        Answer.typed("ada", "Each point goes to the nearest centroid, and that's the first step.")
     )
     assert log.last(Asked).node_id == "t-kmeans-init"
-    await session.answer("ada", "Each centroid becomes the mean of the points assigned to it.")
+    await session.answer(
+        Answer.typed("ada", "Each centroid becomes the mean of the points assigned to it.")
+    )
     assert log.last(Asked).node_id == "t-kmeans-k"  # through the ref
-    await session.answer("ada", "I would plot inertia against k and use the elbow.")
+    await session.answer(Answer.typed("ada", "I would plot inertia against k and use the elbow."))
     asked = [a.node_id for a in log.of(Asked)]
     assert asked == ["t-kmeans", "t-kmeans-init", "t-kmeans-k"]
 
@@ -123,9 +135,11 @@ async def test_hint_names_a_key_point_and_costs_score(services: Services, log: E
     await session.hint("ada")
     assert log.last(HintGiven).text == "Think about: Chain rule"
     await session.answer(
-        "ada",
-        "Backpropagation applies the chain rule to get the gradients of "
-        "the loss for every weight, layer by layer.",
+        Answer.typed(
+            "ada",
+            "Backpropagation applies the chain rule to get the gradients of "
+            "the loss for every weight, layer by layer.",
+        )
     )
     graded = log.last(Graded)
     assert graded.grade.score == pytest.approx(1.0)
@@ -139,14 +153,15 @@ async def test_skip_reveals_and_records(
     await session.skip("ada")
     reveal = log.last(Revealed)
     assert (reveal.outcome, reveal.score) == ("skipped", 0.0)
-    assert reveal.missed == ("Chain rule", "Gradients of the loss")
+    assert [p.label for p in reveal.missed] == ["Chain rule", "Gradients of the loss"]
+    assert [p.id for p in reveal.missed] == ["chain-rule", "gradient"]
     rows = await repository.attempts_for("ada")
-    assert [(r["outcome"], r["score"]) for r in rows] == [("skipped", 0.0)]
+    assert [(r.outcome, r.score) for r in rows] == [("skipped", 0.0)]
 
 
 async def test_done_reveals_without_more_follow_ups(services: Services, log: EventLog) -> None:
     session = await solo(services, log, topic="fundamentals")
-    await session.answer("ada", FULL_OVERFIT)
+    await session.answer(Answer.typed("ada", FULL_OVERFIT))
     assert session.waiting_for_answer  # the "always" follow-up is open
     await session.done("ada")
     reveal = log.last(Revealed)
@@ -169,16 +184,18 @@ async def test_time_warning_then_time_out(
     assert log.last(TimedOut).node_id == "t-kmeans"
     assert log.last(Revealed).outcome == "timeout"
     rows = await repository.attempts_for("ada")
-    assert [r["outcome"] for r in rows] == ["timeout"]
+    assert [r.outcome for r in rows] == ["timeout"]
 
 
 async def test_answer_cancels_the_timer(
     services: Services, log: EventLog, clock: ManualClock
 ) -> None:
     session = await solo(services, log, topic="classic-algorithms")
-    await session.answer("ada", "Points join the closest centroid, then we recompute the centroid.")
+    await session.answer(
+        Answer.typed("ada", "Points join the closest centroid, then we recompute the centroid.")
+    )
     await clock.advance(59)
-    await session.answer("ada", "The elbow method on the inertia curve.")
+    await session.answer(Answer.typed("ada", "The elbow method on the inertia curve."))
     await clock.advance(61)
     assert not log.of(TimedOut)
 
@@ -200,26 +217,26 @@ async def test_bad_answers_are_refused_and_lose_nothing(
 ) -> None:
     session = await solo(services, log, topic="deep-learning")
     with pytest.raises(InvalidAnswer, match=message):
-        await session.answer("ada", text)
+        await session.answer(Answer.typed("ada", text))
     assert session.waiting_for_answer
-    await session.answer("ada", "The chain rule gives gradients of the loss.")
+    await session.answer(Answer.typed("ada", "The chain rule gives gradients of the loss."))
     assert log.of(Graded)
 
 
 async def test_strangers_and_closed_sessions_are_refused(services: Services, log: EventLog) -> None:
     session = await solo(services, log, topic="deep-learning")
     with pytest.raises(NotAParticipant):
-        await session.answer("mallory", "chain rule")
+        await session.answer(Answer.typed("mallory", "chain rule"))
     await session.skip("ada")
     with pytest.raises(SessionOver):
-        await session.answer("ada", "too late")
+        await session.answer(Answer.typed("ada", "too late"))
 
 
 async def test_nothing_to_answer_between_questions(services: Services, log: EventLog) -> None:
     session = await solo(services, log, questions=2)
     await session.skip("ada")
     with pytest.raises(NothingToAnswer):
-        await session.answer("ada", "an answer with no open question")
+        await session.answer(Answer.typed("ada", "an answer with no open question"))
     await session.next_question("ada")
     assert log.last(Asked).number == 2
     with pytest.raises(NothingToAnswer):

@@ -193,16 +193,16 @@ class ActionsMixin(_Base):
         self, member: Member, channel: Channel, custom_id: str, values: dict[str, str]
     ) -> Interaction:
         """`member` fills in and submits the modal `custom_id` that the bot opened for them."""
-        opener = next(
-            (
-                i
-                for i in reversed(list(self.interactions.values()))
-                if i.modal is not None and i.modal.get("custom_id") == custom_id
-            ),
-            None,
-        )
-        if opener is None:
+        openers = [
+            i
+            for i in reversed(list(self.interactions.values()))
+            if i.modal is not None and i.modal.get("custom_id") == custom_id
+        ]
+        if not openers:
             raise LookupError(f"the bot never opened a modal {custom_id!r}")
+        # Discord shows a dialog to the one member it was opened for; several members may
+        # each have one open with the same custom_id.
+        opener = next((i for i in openers if i.member.id == member.id), openers[0])
         if opener.member.id != member.id:
             raise ValueError(f"modal {custom_id!r} was opened for {opener.member.user.name}")
         assert opener.modal is not None

@@ -7,6 +7,8 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from bot.engine.events import Mode, Outcome
+from bot.engine.ports import AttemptRecord
 from bot.progress.chart import DPI, HEIGHT_INCHES, WIDTH_INCHES, render
 from bot.progress.stats import compute
 
@@ -24,17 +26,22 @@ def attempt(
     wpm: float | None = None,
     fillers: int | None = None,
     outcome: str = "answered",
-) -> dict[str, object]:
-    return {
-        "question_id": question,
-        "node_id": node or question,
-        "score": score,
-        "answered_at": DAY0 + timedelta(days=day),
-        "mode": mode,
-        "outcome": outcome,
-        "words_per_minute": wpm,
-        "filler_words": fillers,
-    }
+) -> AttemptRecord:
+    at = DAY0 + timedelta(days=day)
+    return AttemptRecord(
+        session_id="s",
+        user_id="ada",
+        mode=Mode(mode),
+        question_id=question,
+        node_id=node or question,
+        answer_text="",
+        outcome=Outcome(outcome),
+        score=score,
+        asked_at=at,
+        answered_at=at,
+        words_per_minute=wpm,
+        filler_words=fillers,
+    )
 
 
 ATTEMPTS = [

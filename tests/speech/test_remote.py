@@ -22,7 +22,7 @@ from aiohttp import web
 
 from bot.errors import RemoteTranscriptionFailed, SettingsError
 from bot.grading.speech_metrics import TimedWord
-from bot.settings import SpeechSettings
+from bot.settings import Settings, SpeechSettings
 from bot.speech.audio import load_audio
 from bot.speech.fallback import FallbackTranscriber
 from bot.speech.faster_whisper_engine import FasterWhisperTranscriber
@@ -241,7 +241,9 @@ async def test_reads_the_api_key_from_the_environment(
     server: FakeWhisperServer, audio: Samples, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv(API_KEY_ENV, "sk-from-env")
-    settings = SpeechSettings(engine="remote", remote_url=server.base_url + "/v1/")
+    speech = SpeechSettings(engine="remote", remote_url=server.base_url + "/v1/")
+    settings = Settings(speech=speech)  # the key comes to Settings from the environment
+    assert "sk-from-env" not in repr(settings)
     with RemoteTranscriber.from_settings(settings) as remote:
         await transcribe(remote, audio)
     assert server.received[0].authorization == "Bearer sk-from-env"
@@ -355,7 +357,7 @@ def test_silence_costs_no_request(make_remote: Callable[..., RemoteTranscriber])
 @pytest.mark.parametrize("url", ["", "gpu-box:8000", "ftp://gpu-box", "http://"])
 def test_a_bad_url_is_a_settings_error(url: str) -> None:
     with pytest.raises(SettingsError, match=r"speech\.remote_url"):
-        RemoteTranscriber.from_settings(SpeechSettings(remote_url=url), api_key="")
+        RemoteTranscriber.from_settings(Settings(speech=SpeechSettings(remote_url=url)))
 
 
 def test_credentials_in_the_url_are_not_shown() -> None:

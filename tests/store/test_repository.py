@@ -8,6 +8,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from bot.engine.events import Mode, Outcome, SessionStatus
 from bot.engine.ports import AttemptRecord, SessionRecord
 from bot.store.repository import SqlRepository
 from tests.conftest import POSTGRES_URL
@@ -19,11 +20,11 @@ def attempt(question: str, minutes: int, user: str = "ada") -> AttemptRecord:
     return AttemptRecord(
         session_id="s1",
         user_id=user,
-        mode="solo",
+        mode=Mode.SOLO,
         question_id=question,
         node_id=question,
         answer_text=f"answer to {question}",
-        outcome="answered",
+        outcome=Outcome.ANSWERED,
         score=0.5,
         asked_at=T0 + timedelta(minutes=minutes),
         answered_at=T0 + timedelta(minutes=minutes, seconds=30),
@@ -53,7 +54,7 @@ async def test_open_migrates_a_new_file(tmp_path: Path) -> None:
 async def test_session_upsert(repository: SqlRepository) -> None:
     record = SessionRecord(
         id="s1",
-        mode="group",
+        mode=Mode.GROUP,
         host="ada",
         started_at=T0,
         participants=("ada",),
@@ -63,33 +64,37 @@ async def test_session_upsert(repository: SqlRepository) -> None:
     await repository.save_session(record)
     ended = SessionRecord(
         id="s1",
-        mode="group",
+        mode=Mode.GROUP,
         host="bob",
         started_at=T0,
         participants=("ada", "bob"),
         ended_at=T0 + timedelta(hours=1),
-        status="completed",
+        status=SessionStatus.COMPLETED,
     )
     await repository.save_session(ended)
     row = await repository.session_row("s1")
     assert row is not None
-    assert (row["host"], row["participants"], row["status"]) == ("bob", ["ada", "bob"], "completed")
-    assert row["ended_at"] == T0 + timedelta(hours=1)
+    assert (row.host, row.participants, row.status) == (
+        "bob",
+        ("ada", "bob"),
+        SessionStatus.COMPLETED,
+    )
+    assert row.ended_at == T0 + timedelta(hours=1)
 
 
 async def test_attempts_round_trip(repository: SqlRepository) -> None:
-    await repository.save_session(SessionRecord(id="s1", mode="solo", host="ada", started_at=T0))
+    await repository.save_session(SessionRecord(id="s1", mode=Mode.SOLO, host="ada", started_at=T0))
     await repository.record_attempt(attempt("q1", 0))
     [row] = await repository.attempts_for("ada")
-    assert row["answer_text"] == "answer to q1"
-    assert (row["covered"], row["missed"], row["hints_used"]) == (["a"], ["b"], 1)
-    assert row["seconds"] == 30.0
-    assert row["asked_at"] == T0
-    assert (row["words_per_minute"], row["filler_words"], row["guild_id"]) == (120.0, 3, "42")
+    assert row.answer_text == "answer to q1"
+    assert (row.covered, row.missed, row.hints_used) == (("a",), ("b",), 1)
+    assert row.seconds == 30.0
+    assert row.asked_at == T0
+    assert (row.words_per_minute, row.filler_words, row.guild_id) == (120.0, 3, "42")
 
 
 async def test_recent_question_ids_newest_first_and_distinct(repository: SqlRepository) -> None:
-    await repository.save_session(SessionRecord(id="s1", mode="solo", host="ada", started_at=T0))
+    await repository.save_session(SessionRecord(id="s1", mode=Mode.SOLO, host="ada", started_at=T0))
     for question, minute in [("q1", 0), ("q2", 1), ("q1", 2), ("q3", 3)]:
         await repository.record_attempt(attempt(question, minute))
     await repository.record_attempt(attempt("q9", 4, user="bob"))
@@ -104,7 +109,7 @@ async def test_attempt_is_durable_before_the_call_returns(
     """A second connection sees the attempt at once: nothing waits in a buffer."""
     writer = repository
     reader = await SqlRepository.open(db_url)
-    await writer.save_session(SessionRecord(id="s1", mode="solo", host="ada", started_at=T0))
+    await writer.save_session(SessionRecord(id="s1", mode=Mode.SOLO, host="ada", started_at=T0))
     await writer.record_attempt(attempt("q1", 0))
     assert len(await reader.attempts_for("ada")) == 1
     await reader.close()
@@ -113,11 +118,11 @@ async def test_attempt_is_durable_before_the_call_returns(
 async def test_export_and_delete_leave_no_row_about_the_member(
     repository: SqlRepository,
 ) -> None:
-    solo = SessionRecord(id="s1", mode="solo", host="ada", started_at=T0, participants=("ada",))
+    solo = SessionRecord(id="s1", mode=Mode.SOLO, host="ada", started_at=T0, participants=("ada",))
     shared = SessionRecord(
-        id="g1", mode="group", host="ada", started_at=T0, participants=("ada", "bob")
+        id="g1", mode=Mode.GROUP, host="ada", started_at=T0, participants=("ada", "bob")
     )
-    other = SessionRecord(id="b1", mode="solo", host="bob", started_at=T0, participants=("bob",))
+    other = SessionRecord(id="b1", mode=Mode.SOLO, host="bob", started_at=T0, participants=("bob",))
     for record in (solo, shared, other):
         await repository.save_session(record)
     await repository.record_attempt(attempt("q1", 0))
@@ -135,15 +140,15 @@ async def test_export_and_delete_leave_no_row_about_the_member(
             assert not any("ada" in str(tuple(row)) for row in rows), (table, rows)
     shared_row = await repository.session_row("g1")
     assert shared_row is not None
-    assert (shared_row["host"], shared_row["participants"]) == ("bob", ["bob"])
+    assert (shared_row.host, shared_row.participants) == ("bob", ("bob",))
     assert await repository.session_row("s1") is None
-    assert [a["question_id"] for a in await repository.attempts_for("bob")] == ["q3"]
+    assert [a.question_id for a in await repository.attempts_for("bob")] == ["q3"]
     assert await repository.export_user("ada") == {"user_id": "ada", "sessions": [], "attempts": []}
 
 
 async def test_leaderboard_counts_only_members_who_opted_in(repository: SqlRepository) -> None:
     await repository.save_session(
-        SessionRecord(id="q", mode="quickfire", host="ada", started_at=T0)
+        SessionRecord(id="q", mode=Mode.QUICKFIRE, host="ada", started_at=T0)
     )
     for user, outcome, mode, score in [
         ("ada", "correct", "quickfire", 1.0),
@@ -155,20 +160,24 @@ async def test_leaderboard_counts_only_members_who_opted_in(repository: SqlRepos
     ]:
         await repository.record_attempt(
             replace(
-                attempt("q1", 0, user=user), session_id="q", outcome=outcome, mode=mode, score=score
+                attempt("q1", 0, user=user),
+                session_id="q",
+                outcome=Outcome(outcome),
+                mode=Mode(mode),
+                score=score,
             )
         )
     await repository.set_leaderboard("42", "ada", member=True)
     await repository.set_leaderboard("42", "bob", member=True)
     await repository.set_leaderboard("7", "cy", member=True)  # another server
     board = await repository.leaderboard("42")
-    assert [(r["user_id"], r["quickfire_correct"], r["answers"]) for r in board] == [
+    assert [(r.user_id, r.quickfire_correct, r.answers) for r in board] == [
         ("ada", 2, 3),
         ("bob", 0, 1),
     ]
-    assert board[1]["total"] == 0.75
+    assert board[1].total == 0.75
     await repository.set_leaderboard("42", "ada", member=False)
-    assert [r["user_id"] for r in await repository.leaderboard("42")] == ["bob"]
+    assert [r.user_id for r in await repository.leaderboard("42")] == ["bob"]
     await repository.set_leaderboard("42", "bob", member=True)  # twice is fine
     await repository.delete_user("bob")
     assert await repository.leaderboard("42") == []

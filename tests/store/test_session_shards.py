@@ -8,19 +8,24 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
+from alembic.script import ScriptDirectory
 
+from bot.engine.events import Mode, SessionStatus
 from bot.engine.ports import SessionRecord
-from bot.store.migrate import downgrade, upgrade
+from bot.store.migrate import alembic_config, downgrade, upgrade
 from bot.store.repository import SqlRepository
 from tests.conftest import POSTGRES_URL, ROOT
 
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+HEAD = ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
 
 
-def record(session_id: str, shard_id: int | None, status: str = "running") -> SessionRecord:
+def record(
+    session_id: str, shard_id: int | None, status: SessionStatus = SessionStatus.RUNNING
+) -> SessionRecord:
     return SessionRecord(
         id=session_id,
-        mode="solo",
+        mode=Mode.SOLO,
         host="ada",
         started_at=T0,
         guild_id=None if shard_id is None else "1",
@@ -46,7 +51,7 @@ async def test_migration_0003_adds_the_shard_and_takes_it_away(
     repository: SqlRepository, db_url: str
 ) -> None:
     """Down to 0002 and up again, keeping the rows; sessions from before 0003 have no shard."""
-    assert await head(repository) == "0003"
+    assert await head(repository) == HEAD
     assert "shard_id" in await columns(repository)
     await repository.save_session(record("new", 1))
     await asyncio.to_thread(downgrade, db_url, "0002")
@@ -56,10 +61,10 @@ async def test_migration_0003_adds_the_shard_and_takes_it_away(
         await conn.execute(sa.text("UPDATE sessions SET id = 'old'"))
     await asyncio.to_thread(upgrade, db_url)
     await repository.engine.dispose()
-    assert await head(repository) == "0003"
+    assert await head(repository) == HEAD
     row = await repository.session_row("old")
     assert row is not None
-    assert (row["shard_id"], row["status"]) == (None, "running")
+    assert (row.shard_id, row.status) == (None, "running")
     assert await repository.interrupt_running([0, 1], T0) == []  # unowned: never touched
 
 
@@ -70,7 +75,7 @@ async def test_interrupt_running_touches_only_the_given_shards(
         record("a0", 0),
         record("b0", 0),
         record("kept", 0),
-        record("done", 0, status="completed"),
+        record("done", 0, status=SessionStatus.COMPLETED),
         record("a1", 1),
         record("terminal", None),
     ]:
@@ -81,7 +86,7 @@ async def test_interrupt_running_touches_only_the_given_shards(
     for session_id in ("a0", "b0", "kept", "done", "a1", "terminal"):
         row = await repository.session_row(session_id)
         assert row is not None
-        rows[session_id] = (row["status"], row["ended_at"])
+        rows[session_id] = (row.status, row.ended_at)
     assert rows == {
         "a0": ("interrupted", later),
         "b0": ("interrupted", later),
@@ -112,4 +117,4 @@ async def test_processes_starting_together_migrate_once(repository: SqlRepositor
         err.decode()[-500:] for (_, err), p in zip(results, processes, strict=True) if p.returncode
     ]
     assert failures == []
-    assert await head(repository) == "0003"
+    assert await head(repository) == HEAD

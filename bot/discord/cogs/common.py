@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import importlib
 import logging
@@ -72,12 +73,39 @@ async def launch(
 
     `start` gets the thread's event sink and place; if it fails the room is forgotten. With
     `voice`, the caller's voice channel is checked first and joined before the session starts.
+    A second start by the same person while the first is being set up waits for it, then is
+    refused with a link to the session that exists (no second thread is opened).
     """
-    refuse_second_session(bot.app.manager, bot.rooms, who(interaction))
+    user = who(interaction)
+    starting = bot.rooms.starting
+    if user in starting:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        await starting[user].wait()
+    refuse_second_session(bot.app.manager, bot.rooms, user)
     check_topic(bot, topic)
     joining = _voice_joining() if voice else None
     channel = joining.voice_channel_of(interaction) if joining is not None else None
-    await interaction.response.defer(ephemeral=True, thinking=True)
+    starting[user] = done = asyncio.Event()
+    try:
+        return await _open_and_start(
+            bot, interaction, title, start, joining, channel, short_answers
+        )
+    finally:
+        starting.pop(user, None)
+        done.set()
+
+
+async def _open_and_start(
+    bot: InterviewBot,
+    interaction: discord.Interaction,
+    title: str,
+    start: Callable[[EventSink, Place], Awaitable[Session]],
+    joining: ModuleType | None,
+    channel: discord.VoiceChannel | discord.StageChannel | None,
+    short_answers: bool,
+) -> discord.Thread:
+    if not interaction.response.is_done():
+        await interaction.response.defer(ephemeral=True, thinking=True)
     thread = await open_thread(interaction, f"{title} · {interaction.user.display_name}")
     room, sink = bot.rooms.open(thread)
     try:

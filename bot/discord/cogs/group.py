@@ -13,7 +13,6 @@ from bot.discord.rooms import NO_PINGS
 from bot.discord.threads import room_here, who
 from bot.discord.views import is_moderator
 from bot.engine.events import Floor
-from bot.engine.interview import InterviewSession
 from bot.errors import SessionError
 
 if TYPE_CHECKING:
@@ -106,7 +105,7 @@ class GroupCog(commands.GroupCog, group_name="group"):
         """Start the round (host or moderator)."""
         room = self._room(interaction)
         session = room.session
-        if not isinstance(session, InterviewSession) or session.started:
+        if session is None or session.started:
             raise SessionError(str(interaction.channel_id), "This round has already started.")
         session.require_control(
             who(interaction), "start the round", moderator=is_moderator(interaction)

@@ -33,8 +33,8 @@ class LeaderboardCog(commands.GroupCog, group_name="leaderboard"):
         """This server's leaderboard: quick-fire items won and group-round points."""
         rows = await self.bot.app.repository.leaderboard(self._guild(interaction))
         lines = [
-            f"{rank}. {mention(r['user_id'])}: {r['total']:.2f} "
-            f"({r['quickfire_correct']} quick-fire wins, {r['group_points']:.2f} group points)"
+            f"{rank}. {mention(r.user_id)}: {r.total:.2f} "
+            f"({r.quickfire_correct} quick-fire wins, {r.group_points:.2f} group points)"
             for rank, r in enumerate(rows, 1)
         ]
         text = "\n".join(lines) or "Nobody has joined the leaderboard yet: `/leaderboard join`."

@@ -14,8 +14,7 @@ from bot.discord.errors import sentence_for
 from bot.discord.rooms import NO_PINGS
 from bot.discord.threads import room_here, who
 from bot.discord.views import is_moderator
-from bot.engine.interview import InterviewSession
-from bot.engine.quickfire import QuickFireSession
+from bot.engine.answers import Answer
 from bot.errors import InterviewBotError, NothingToAnswer
 
 if TYPE_CHECKING:
@@ -83,18 +82,16 @@ class PracticeCog(commands.Cog):
     async def skip(self, interaction: discord.Interaction) -> None:
         """Skip the open question: see its answer and move on."""
         room = room_here(interaction, self.bot.app.manager, self.bot.rooms)
+        assert room.session is not None
         await interaction.response.defer(ephemeral=True, thinking=True)
-        session = room.session
-        if isinstance(session, InterviewSession | QuickFireSession):
-            await session.skip(who(interaction), moderator=is_moderator(interaction))
+        await room.session.skip(who(interaction), moderator=is_moderator(interaction))
         await interaction.followup.send("⏭️ Skipped.", ephemeral=True)
 
     @app_commands.command(name="hint")
     async def hint(self, interaction: discord.Interaction) -> None:
         """Get a hint for the open question (costs a little score)."""
         room = room_here(interaction, self.bot.app.manager, self.bot.rooms)
-        if not isinstance(room.session, InterviewSession):
-            raise NothingToAnswer(str(interaction.channel_id))
+        assert room.session is not None
         await interaction.response.defer(ephemeral=True, thinking=True)
         await room.session.hint(who(interaction))
         await interaction.followup.send("💡 Hint posted in the thread.", ephemeral=True)
@@ -156,12 +153,10 @@ class PracticeCog(commands.Cog):
         user = str(message.author.id)
         if session is None or session.ended or user not in session.participants:
             return
-        if not isinstance(session, InterviewSession | QuickFireSession):
-            return
         if not session.waiting_for_answer:
             return
         try:
-            await session.answer(user, message.content)
+            await session.answer(Answer.typed(user, message.content))
         except NothingToAnswer:
             return
         except InterviewBotError as error:

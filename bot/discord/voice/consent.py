@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import discord
 
-from bot.discord.errors import reply_privately
+from bot.discord.errors import reply_privately, sentence_for
 from bot.discord.rooms import Room
-from bot.discord.views import RoomView
+from bot.discord.views import is_moderator
+from bot.errors import NotAParticipant, SessionOver
 from bot.speech.ears import Ears
 
 CONSENT_TEXT = (
@@ -17,6 +18,33 @@ CONSENT_TEXT = (
     "*Transcribe me* to answer by voice, *Stop transcribing me* to opt out again. You can always "
     "type answers instead."
 )
+
+
+class RoomView(discord.ui.View):
+    """A view bound to one room while it lives; only its participants may press its buttons.
+    The voice stage stops it when it leaves, so discord.py's view store lets go of it."""
+
+    def __init__(self, room: Room) -> None:
+        super().__init__(timeout=None)
+        self.room = room
+
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        """Refuse strangers with one ephemeral sentence; nothing changes."""
+        session = self.room.session
+        user = str(interaction.user.id)
+        if session is None or session.ended:
+            await reply_privately(interaction, str(SessionOver(str(self.room.thread.id))))
+            return False
+        if user not in session.participants and not is_moderator(interaction):
+            await reply_privately(interaction, str(NotAParticipant(session.id, user)))
+            return False
+        return True
+
+    async def on_error(
+        self, interaction: discord.Interaction, error: Exception, item: discord.ui.Item[RoomView]
+    ) -> None:
+        """Never a traceback for the user."""
+        await reply_privately(interaction, sentence_for(error))
 
 
 class ConsentView(RoomView):

@@ -74,17 +74,19 @@ async def open_stage(
     assert services.pool is not None
     assert services.detector is not None
     ears = Ears(services.detector, services.pool, services.capture_options(short=short))
-    await room.thread.send(CONSENT_TEXT, view=ConsentView(room, ears), allowed_mentions=NO_PINGS)
+    consent = ConsentView(room, ears)
+    await room.thread.send(CONSENT_TEXT, view=consent, allowed_mentions=NO_PINGS)
     try:
         client = await channel.connect(
             cls=DaveVoiceRecvClient, timeout=CONNECT_TIMEOUT, reconnect=False, self_deaf=False
         )
     except (TimeoutError, discord.DiscordException, OSError) as error:
+        consent.stop()
         log.warning("could not join voice channel %s: %s", channel.id, error)
         raise UserFacingError(
             f"I could not connect to the voice channel {channel.name}; try again in a moment."
         ) from None
-    stage = VoiceStage(room, client, services, ears, bot.app.bank)
+    stage = VoiceStage(room, client, services, ears, bot.app.bank, views=[consent])
     bot.stages[room.thread.id] = stage
     stage.on_leave = lambda: bot.stages.pop(room.thread.id, None)
     return stage.wrap(sink)

@@ -6,11 +6,24 @@ callback: RTP header, transport decryption (voice_recv's own decryptor), RTP pad
 voice_recv leaves on), then `dave_session.decrypt(user_id, MediaType.audio, payload)` before the
 packet goes on to voice_recv's jitter buffer and the sink. A frame that fails any step is
 dropped and counted; nothing here raises into discord.py's socket thread.
+
+Two of voice_recv's threads outlive the reader that started them, one pair per voice session:
+`SpeakingTimer.run` goes back to waiting on its event after `stop()` has pulsed it, without
+looking at its stop flag again, and `UDPKeepAlive` sleeps 5,000 s between packets with
+`time.sleep`, so `stop()` reaches it only after that. `_SpeakingTimer` leaves its event set once
+stopped (every later wait returns at once and the loop sees the flag); `_KeepAlive` sleeps on
+its stop event, so it ends the moment it is stopped. discord.py's own socket reader is told to
+stop on disconnect while it sits in a 30 s `select()` on the socket being closed, which does not
+wake it; `DaveVoiceRecvClient.disconnect` stops it first and wakes it by shutting the socket's
+reading side.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import socket
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -18,7 +31,7 @@ from typing import Any, Protocol
 import davey
 import discord
 from discord.ext import voice_recv
-from discord.ext.voice_recv import rtp
+from discord.ext.voice_recv import reader, rtp
 from nacl.exceptions import CryptoError
 
 log = logging.getLogger(__name__)
@@ -79,6 +92,50 @@ def dave_decrypt(
     return bytes(clear)
 
 
+class _SpeakingTimer(reader.SpeakingTimer):
+    """voice_recv's speaking timer, which really ends when stopped."""
+
+    def notify(self, ssrc: int | None = None) -> None:
+        """Wake the timer; once stopped, keep it awake so it reaches its stop flag."""
+        super().notify(ssrc)
+        if self._end_thread.is_set():
+            self.speaking_timer_event.set()
+
+    def stop(self) -> None:
+        """Set the stop flag and leave the event set: no later wait blocks."""
+        self._end_thread.set()
+        self.speaking_timer_event.set()
+
+
+class _KeepAlive(reader.UDPKeepAlive):
+    """voice_recv's UDP keep-alive, sleeping on its stop event instead of `time.sleep`."""
+
+    def __init__(self, voice_client: voice_recv.VoiceRecvClient) -> None:
+        super().__init__(voice_client)
+        self.stopped = threading.Event()
+
+    def run(self) -> None:
+        """Send a keep-alive packet every `delay` seconds until stopped or disconnected."""
+        vc = self.voice_client
+        vc.wait_until_connected()
+        while not self.stopped.is_set():
+            self.counter = (self.counter + 1) % 2**64
+            try:
+                endpoint = (vc._connection.endpoint_ip, vc._connection.voice_port)
+                vc._connection.socket.sendto(self.counter.to_bytes(8, "big"), endpoint)
+            except Exception as error:
+                log.debug("keep-alive not sent: %s", error)
+                vc.wait_until_connected()
+                if not vc.is_connected():
+                    return
+            self.stopped.wait(self.delay)
+
+    def stop(self) -> None:
+        """End the thread now."""
+        self.stopped.set()
+        super().stop()
+
+
 class DaveAudioReader(voice_recv.AudioReader):
     """voice_recv's AudioReader with the DAVE step after transport decryption."""
 
@@ -92,6 +149,8 @@ class DaveAudioReader(voice_recv.AudioReader):
     ) -> None:
         super().__init__(sink, voice_client, after=after)
         self.stats = stats
+        self.speaking_timer = _SpeakingTimer(self)
+        self.keepalive = _KeepAlive(voice_client)
 
     def callback(self, packet_data: bytes) -> None:
         """Handle one UDP datagram (called on discord.py's socket reader thread)."""
@@ -177,6 +236,20 @@ class DaveVoiceRecvClient(voice_recv.VoiceRecvClient):
             raise discord.ClientException("Already receiving audio.")
         self._reader = DaveAudioReader(sink, self, stats=self.receive_stats, after=after)
         self._reader.start()
+
+    async def disconnect(self, *, force: bool = False) -> None:
+        """Leave the channel; discord.py's socket reader thread ends now, not 30 s later."""
+        self._wake_socket_reader()
+        await super().disconnect(force=force)
+
+    def _wake_socket_reader(self) -> None:
+        connection = self._connection
+        reader, sock = getattr(connection, "_socket_reader", None), connection.socket
+        if reader is None or sock is None:
+            return
+        reader.stop()
+        with contextlib.suppress(OSError):
+            sock.shutdown(socket.SHUT_RD)  # select() sees the socket readable and returns
 
     def _remove_ssrc(self, *, user_id: int) -> None:
         """Forget a user's ssrc (voice op 13). voice_recv's own version reaches for the reader

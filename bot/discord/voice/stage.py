@@ -18,6 +18,7 @@ from bot.discord.rooms import NO_PINGS, Room
 from bot.discord.voice.receive import DaveVoiceRecvClient
 from bot.discord.voice.services import VoiceServices
 from bot.discord.voice.sink import PcmSink, VoiceFrame
+from bot.engine.answers import Answer
 from bot.engine.events import (
     Asked,
     Event,
@@ -26,9 +27,7 @@ from bot.engine.events import (
     Revealed,
     SessionEnded,
 )
-from bot.engine.interview import InterviewSession
 from bot.engine.ports import EventSink
-from bot.engine.quickfire import QuickFireSession
 from bot.errors import InterviewBotError
 from bot.speech.audio import read_wav, to_discord_pcm
 from bot.speech.ears import Ears
@@ -57,8 +56,11 @@ class VoiceStage:
         services: VoiceServices,
         ears: Ears,
         bank: Bank,
+        *,
+        views: list[discord.ui.View] | None = None,
     ) -> None:
         self.room = room
+        self.views = views or []  # stopped when the stage leaves, so discord.py lets them go
         self.client = client
         self.services = services
         self.ears = ears
@@ -71,6 +73,7 @@ class VoiceStage:
         self.closed = False
         self.on_leave: Callable[[], object] = lambda: None
         self.spoken: list[str] = []  # what the bot said, in order (for the transcript of a session)
+        self._listening_for: str | None = None  # the node a heard answer answers
         client.listen(PcmSink(self._on_frame))
 
     def wrap(self, sink: EventSink) -> EventSink:
@@ -119,6 +122,7 @@ class VoiceStage:
     ) -> None:
         """Say the prompt, then listen to these speakers, primed with what was asked."""
         self.ears.stop()
+        self._listening_for = asked.id
         await self.say(prompt)
         self.ears.listen(speakers, self._prompt_for(asked))
 
@@ -156,12 +160,12 @@ class VoiceStage:
             allowed_mentions=NO_PINGS,
         )
         session = self.room.session
+        if session is None:
+            return
         try:
-            if isinstance(session, InterviewSession):
+            if not session.advances_alone:
                 self.ears.stop()  # one answer per question: the follow-up opens a new round
-                await session.answer(person, text, transcript.words)
-            elif isinstance(session, QuickFireSession):
-                await session.answer(person, text)
+            await session.answer(Answer.heard(person, text, transcript.words, self._listening_for))
         except InterviewBotError as error:
             await thread.send(sentence_for(error), allowed_mentions=NO_PINGS)
 
@@ -192,6 +196,8 @@ class VoiceStage:
             return
         self.closed = True
         self.on_leave()
+        for view in self.views:
+            view.stop()
         await self.ears.close()
         for task in self._tasks:
             if task is not asyncio.current_task():
