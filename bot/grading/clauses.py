@@ -146,27 +146,25 @@ def _new_subject(words: list[str], word: str) -> bool:
 
 def _merge_openers(words: list[str], clauses: list[_Clause]) -> None:
     """Multi-word openers: the clause starts at their first word and is negated as a whole."""
+    firsts = {opener[0] for opener in _OPENERS}
     for clause in clauses:
-        for opener in _OPENERS:
-            n = len(opener)
-            for i in range(clause.start, clause.end - n + 1):
-                if tuple(words[i : i + n]) == opener:
-                    if i == clause.start:
-                        clause.negated = True
-                    break
+        first = words[clause.start] if clause.start < clause.end else ""
+        if first in firsts and any(
+            tuple(words[clause.start : clause.start + len(o)]) == o for o in _OPENERS
+        ):
+            clause.negated = True
     # "rather than" was cut at "than": move "rather" into the negated clause.
     for before, after in zip(clauses, clauses[1:], strict=False):
         if after.negated and words[after.start] == "than" and before.end > before.start:
             if words[before.end - 1] == "rather":
                 before.end -= 1
                 after.start -= 1
-    for clause in clauses:
-        rest = words[clause.start : clause.end]
-        for opener in _OPENERS[1:]:
-            n = len(opener)
-            hit = next((k for k in range(len(rest) - n + 1) if tuple(rest[k : k + n]) == opener), -1)
-            if hit > 0:
-                _split(clauses, clause, clause.start + hit)
+    for clause in list(clauses):
+        for i in range(clause.start + 1, clause.end):
+            if words[i] in firsts and any(
+                tuple(words[i : i + len(o)]) == o for o in _OPENERS[1:]
+            ):
+                _split(clauses, clause, i)
                 break
 
 

@@ -192,13 +192,13 @@ class AnswerIndex:
         j, used = end, 0
         while j < len(parsed.words) and parsed.sentence[j] == parsed.sentence[start]:
             found = places[nxt].get(j)
-            if found is not None:
+            if found is not None and (j == end or parsed.clause[j] == parsed.clause[start]):
                 return self._extend(places, nxt, found, budget - used)
             word = parsed.words[j]
             if word in ARTICLES:
                 j += 1
                 continue
-            if used >= budget or word in _FLIPS:
+            if used >= budget or word in _FLIPS or parsed.clause[j] != parsed.clause[start]:
                 return None
             used += 1
             j += 1

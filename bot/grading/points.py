@@ -92,6 +92,8 @@ class PointJudge:
         covers: list[_Found] = []
         against: list[_Found] = []
         for phrase in point.phrases:
+            if covers:
+                break  # one place that states the point is enough
             negative = prepare(phrase).negative
             for hit in self._hits((phrase,)):
                 if self.negated(hit, whole_phrase_negative=negative):

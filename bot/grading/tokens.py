@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
+from typing import NamedTuple
 
 WRAPPED_LINE_CHARS = 60  # a line at least this long that ends without a full stop is wrapped
 MAX_WORD_CHARS = 40  # a longer run of letters is no word of ours: cut, so it costs nothing
@@ -52,8 +53,7 @@ class Mark(StrEnum):
     COMMA = "comma"
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):
     """One word (normalised) or boundary, with where it stands in the text."""
 
     text: str
@@ -62,6 +62,7 @@ class Token:
     end: int
 
 
+@lru_cache(maxsize=65536)
 def _word(raw: str) -> str:
     if _ACRONYM_PLURAL.match(raw):
         raw = raw[:-1]
