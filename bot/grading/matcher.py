@@ -140,7 +140,9 @@ class AnswerIndex:
         if cached is not None:
             return cached
         found = set(self._by_stem.get(stem_, ()))
-        for other in self._bucket.get(stem_[:_PREFIX], set()) | self._bucket.get(word[:_PREFIX], set()):
+        for other in self._bucket.get(stem_[:_PREFIX], set()) | self._bucket.get(
+            word[:_PREFIX], set()
+        ):
             if same_word(word, stem_, other, stem(other)) and not antonyms(word, other):
                 found.update(self._by_word[other])
         spans = [(i, i + 1) for i in sorted(found)] + self._joined.get(word, [])

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from bot.bank.models import KeyPoint
-from bot.grading.clauses import NEGATORS, Parsed
+from bot.grading.clauses import NEGATORS
 from bot.grading.matcher import AnswerIndex, Hit, prepare
 
 BACKWARD_WORDS = 3  # "regularisation does not help": a negator this close after a phrase
@@ -188,9 +188,7 @@ class PointJudge:
         after = [s for s in same if s[0] >= hit.end]
         if after and not ordered:
             return after[0]
-        earlier = [
-            s for s in usable if parsed.sentence[s[0]] == sentence and s[1] <= hit.start
-        ]
+        earlier = [s for s in usable if parsed.sentence[s[0]] == sentence and s[1] <= hit.start]
         return earlier[-1] if earlier else None
 
     def _quote(self, found: _Found) -> str:
