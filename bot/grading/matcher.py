@@ -26,6 +26,7 @@ from bot.grading.tokens import Mark, tokens
 MIN_FUZZY_CHARS = 5  # shorter words must match exactly: "air" is never "chair"
 MIN_TYPO_CHARS = 7  # a typed word this long may be one slip away ("varience")
 MAX_EXTRA_WORDS = 2  # a spoken phrase may be heard as up to two more words ("ex g boost")
+MIN_EXAMPLE_DIGITS = 2  # a number this long in a phrase is an example: any as long will do
 MIN_SOUND_KEY = 3  # sound-alike only for one-word phrases with a key this long
 HEARD_WORD_RATIO = 75  # how close a long phrase word must be to part of what was heard
 MAX_HITS = 8  # places kept per phrase: enough to find one outside a negation
@@ -145,6 +146,10 @@ class AnswerIndex:
         ):
             if same_word(word, stem_, other, stem(other)) and not antonyms(word, other):
                 found.update(self._by_word[other])
+        if len(word) >= MIN_EXAMPLE_DIGITS and word.isdigit():  # "98 percent" for "99 percent"
+            found.update(
+                i for w, at in self._by_word.items() if _same_size_number(w, word) for i in at
+            )
         spans = [(i, i + 1) for i in sorted(found)] + self._joined.get(word, [])
         if not spans and len(word) >= MIN_TYPO_CHARS and word.isalpha():
             spans = self._typo(word)
@@ -260,6 +265,10 @@ def _words_heard(target: Prepared, heard: str) -> bool:
         for w in target.words
         if len(w) >= MIN_FUZZY_CHARS
     )
+
+
+def _same_size_number(word: str, number: str) -> bool:
+    return len(word) == len(number) and word.isdigit()
 
 
 def _sounds_same(short_word: str, heard: str) -> bool:
