@@ -12,6 +12,8 @@ spoken answer may also match a run of words spelled together, or a word that sou
 
 from __future__ import annotations
 
+import bisect
+import math
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
@@ -123,6 +125,8 @@ class AnswerIndex:
         self._windows: list[str] | None = None
         self._window_spans: list[Span] = []
         self._sounds: dict[str, Span] = {}
+        self._lengths: list[int] = []
+        self._heard: dict[str, Hit | None] = {}
 
     def find(self, phrase: str) -> list[Hit]:
         """Every place (up to MAX_HITS) where `phrase` occurs, best first."""
@@ -216,30 +220,45 @@ class AnswerIndex:
         joined = "".join(target.words)
         if len(joined) < MIN_FUZZY_CHARS or any(c.isdigit() for c in joined):
             return None
-        windows = self._build_windows()
+        if joined in self._heard:
+            return self._heard[joined]
+        hit = self._close_window(target, joined)
+        if hit is None and len(target.words) == 1:
+            key = sound(target.words[0])
+            span = self._sounds.get(key) if len(key) >= MIN_SOUND_KEY else None
+            hit = Hit(span[0], span[1], self.threshold, "sounds-like") if span else None
+        self._heard[joined] = hit
+        return hit
+
+    def _close_window(self, target: Prepared, joined: str) -> Hit | None:
+        windows, spans = self._build_windows()
+        # fuzz.ratio can only reach the threshold t when the lengths are within t / (2 - t)
+        t = self.threshold
+        low = bisect.bisect_left(self._lengths, math.ceil(len(joined) * t / (2 - t)))
+        high = bisect.bisect_right(self._lengths, math.floor(len(joined) * (2 - t) / t))
         short = [w for w in target.words if len(w) < MIN_FUZZY_CHARS]
         candidates = process.extract(
-            joined, windows, scorer=fuzz.ratio, score_cutoff=self.threshold * 100, limit=8
+            joined, windows[low:high], scorer=fuzz.ratio, score_cutoff=t * 100, limit=8
         )
-        for _, score, index in candidates:
-            start, end = self._window_spans[index]
+        for window, score, index in candidates:
+            start, end = spans[low + index]
             heard = [w for w in self.parsed.words[start:end] if w not in ARTICLES]
             if len(heard) > len(target.words) + MAX_EXTRA_WORDS:
                 continue
             if any(antonyms(w, h) for w in target.words for h in heard):
                 continue
-            if not _words_heard(target, windows[index]):
+            if not _words_heard(target, window):
                 continue  # a word dropped at one end ("fixed number of parameters")
             if all(any(_sounds_same(w, h) for h in heard) for w in short):
                 return Hit(start, end, score / 100, "fuzzy")
-        key = sound(target.words[0]) if len(target.words) == 1 else ""
-        span = self._sounds.get(key) if len(key) >= MIN_SOUND_KEY else None
-        return Hit(span[0], span[1], self.threshold, "sounds-like") if span else None
+        return None
 
-    def _build_windows(self) -> list[str]:
+    def _build_windows(self) -> tuple[list[str], list[Span]]:
+        """Runs of one to four words spelled together (each text once, first place kept),
+        sorted by length so a phrase is compared only with runs of a length that can match."""
         if self._windows is not None:
-            return self._windows
-        self._windows = []
+            return self._windows, self._window_spans
+        first: dict[str, Span] = {}
         words, sentence = self.parsed.words, self.parsed.sentence
         kept = [i for i, w in enumerate(words) if w not in ARTICLES]  # as phrases drop them
         for k, start in enumerate(kept):
@@ -247,13 +266,16 @@ class AnswerIndex:
                 if k + size > len(kept) or sentence[kept[k + size - 1]] != sentence[start]:
                     break
                 run = [words[i] for i in kept[k : k + size]]
-                end = kept[k + size - 1] + 1
-                self._windows.append("".join(run))
-                self._window_spans.append((start, end))
+                span = (start, kept[k + size - 1] + 1)
+                first.setdefault("".join(run), span)
                 key = "".join(sound(w) for w in run)
                 if len(key) >= MIN_SOUND_KEY:
-                    self._sounds.setdefault(key, (start, end))
-        return self._windows
+                    self._sounds.setdefault(key, span)
+        ordered = sorted(first, key=len)
+        self._windows = ordered
+        self._window_spans = [first[w] for w in ordered]
+        self._lengths = [len(w) for w in ordered]
+        return self._windows, self._window_spans
 
 
 def _words_heard(target: Prepared, heard: str) -> bool:
