@@ -28,7 +28,7 @@ from bot.grading.tokens import Mark, tokens
 MIN_FUZZY_CHARS = 5  # shorter words must match exactly: "air" is never "chair"
 MIN_TYPO_CHARS = 7  # a typed word this long may be one slip away ("varience")
 MAX_EXTRA_WORDS = 2  # a spoken phrase may be heard as up to two more words ("ex g boost")
-MIN_EXAMPLE_DIGITS = 2  # a number this long in a phrase is an example: any as long will do
+MIN_EXAMPLE_DIGITS = 2  # such a number beside other phrase words is an example: any as long will do
 MIN_SOUND_KEY = 3  # sound-alike only for one-word phrases with a key this long
 HEARD_WORD_RATIO = 75  # how close a long phrase word must be to part of what was heard
 MAX_HITS = 8  # places kept per phrase: enough to find one outside a negation
@@ -150,15 +150,17 @@ class AnswerIndex:
         ):
             if same_word(word, stem_, other, stem(other)) and not antonyms(word, other):
                 found.update(self._by_word[other])
-        if len(word) >= MIN_EXAMPLE_DIGITS and word.isdigit():  # "98 percent" for "99 percent"
-            found.update(
-                i for w, at in self._by_word.items() if _same_size_number(w, word) for i in at
-            )
         spans = [(i, i + 1) for i in sorted(found)] + self._joined.get(word, [])
         if not spans and len(word) >= MIN_TYPO_CHARS and word.isalpha():
             spans = self._typo(word)
         self._cache[word] = spans
         return spans
+
+    def _numbers(self, digits: int) -> list[int]:
+        """Where numbers with this many digits stand."""
+        return [
+            i for w, at in self._by_word.items() if len(w) == digits and w.isdigit() for i in at
+        ]
 
     def _typo(self, word: str) -> list[Span]:
         slips = process.extract(
@@ -178,6 +180,8 @@ class AnswerIndex:
         places: list[dict[int, Place]] = []
         for k in range(n):
             spans = [(a, b, 1) for a, b in self._places(target.words[k], target.stems[k])]
+            if n > 1 and _example_number(target.words[k]):  # "98 percent" for "99 percent"
+                spans += [(i, i + 1, 1) for i in self._numbers(len(target.words[k]))]
             if k + 1 < n:  # "tradeoff" in the answer for "trade off" in the phrase
                 joined = target.words[k] + target.words[k + 1]
                 spans += [(i, i + 1, 2) for i in self._by_word.get(joined, [])]
@@ -289,8 +293,8 @@ def _words_heard(target: Prepared, heard: str) -> bool:
     )
 
 
-def _same_size_number(word: str, number: str) -> bool:
-    return len(word) == len(number) and word.isdigit()
+def _example_number(word: str) -> bool:
+    return len(word) >= MIN_EXAMPLE_DIGITS and word.isdigit()
 
 
 def _sounds_same(short_word: str, heard: str) -> bool:
