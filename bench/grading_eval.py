@@ -34,6 +34,15 @@ OVER = ">4000"
 WRONG_STYLES = ("negated-wrong", "swapped-wrong")
 PASSING = (Verdict.GOOD, Verdict.PARTIAL)
 LONG_CHARS = 4000
+LEGACY_CLASS = {  # the legacy labels: good, partial, wrong, off_topic, keyword_list
+    Verdict.GOOD: "good",
+    Verdict.PARTIAL: "partial",
+    Verdict.WEAK: "wrong",
+    Verdict.WRONG: "wrong",
+    Verdict.OFF_TOPIC: "off_topic",
+    Verdict.KEYWORD_LIST: "keyword_list",
+    Verdict.EMPTY: "off_topic",
+}
 RUNS = 3  # each long answer is graded this often and its median kept: the machine is shared
 
 
@@ -54,6 +63,7 @@ class Tally:
     wrong_style_good: int = 0
     unrelated: int = 0
     unrelated_pass: int = 0
+    same_class: int = 0  # legacy: the verdict class matches the label (5 classes)
 
     def row(self) -> dict[str, float | int | None]:
         """Rates of this bucket."""
@@ -70,6 +80,7 @@ class Tally:
             "negated_or_swapped_good": self.wrong_style_good,
             "unrelated_gradings": self.unrelated,
             "unrelated_pass": _rate(self.unrelated_pass, self.unrelated),
+            "verdict_accuracy_5_classes": _rate(self.same_class, self.answers),
         }
 
 
@@ -127,9 +138,9 @@ def evaluate(split: str) -> dict[str, Any]:
         text = str(case["answer"])
         question, node = bank.node(str(case["question_id"]))
         spoken = case.get("style") == "transcript" or (split == "legacy" and _sounds_spoken(text))
-        start = time.perf_counter()
+        start = time.process_time()
         grade = grader.grade(question, node, text, spoken=spoken)
-        timings.append((time.perf_counter() - start) * 1000)
+        timings.append((time.process_time() - start) * 1000)
         for name in ("all", bucket(text)):
             tally = tallies.setdefault(name, Tally())
             _count(tally, case, grade, misses if name == "all" else None)
@@ -155,6 +166,7 @@ def _count(tally: Tally, case: dict[str, Any], grade: Grade, misses: list[str] |
     tally.answers += 1
     agree = (verdict == "good") == (grade.verdict is Verdict.GOOD)
     tally.agree += agree
+    tally.same_class += verdict == LEGACY_CLASS[grade.verdict]
     lenient = verdict in ("good", "partial")
     tally.agree_lenient += lenient == (grade.verdict in PASSING)
     status = {p.id: p.status.value for p in grade.points}
@@ -201,9 +213,9 @@ def worst_long_ms(bank: Bank, grader: AnswerGrader, cases: list[dict[str, Any]])
             for spoken in (False, True):
                 runs = []
                 for _ in range(RUNS):
-                    start = time.perf_counter()
+                    start = time.process_time()
                     grader.grade(question, question, text, spoken=spoken)
-                    runs.append((time.perf_counter() - start) * 1000)
+                    runs.append((time.process_time() - start) * 1000)
                 worst = max(worst, statistics.median(runs))
     return worst
 
@@ -233,6 +245,9 @@ def report(result: dict[str, Any]) -> str:
             f"| {row['negated_or_swapped_good']} of {row['negated_or_swapped_answers']} "
             f"| {pct(row['unrelated_pass'])} of {row['unrelated_gradings']} |"
         )
+    if result["split"] == "legacy":
+        accuracy = result["by_length"]["all"]["verdict_accuracy_5_classes"]
+        lines += ["", f"Verdict accuracy (5 classes, legacy labels): {pct(accuracy)}."]
     lines += [
         "",
         f"Grading time: median {result['grade_ms_median']:.2f} ms per answer; worst "

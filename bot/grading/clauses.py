@@ -44,6 +44,13 @@ _OPENERS = (
     ("in", "contrast", "to"),
     ("contrary", "to"),
 )
+
+
+def opens_negated_clause(words: tuple[str, ...]) -> bool:
+    """Whether these words begin with "rather than", "instead of", "unlike" ..."""
+    return any(words[: len(opener)] == opener for opener in _OPENERS)
+
+
 _PEOPLE = frozenset({"people", "some", "many", "folks", "beginners", "candidates", "everyone"})
 _BELIEVE = frozenset({"think", "say", "believe", "claim", "assume", "argue", "expect", "hear"})
 _MYTH = frozenset({"myth", "misconception", "misconceptions", "myths", "fallacy"})

@@ -104,7 +104,7 @@ class AnswerGrader:
             (m.correction, hit)
             for m in node.misconceptions
             for phrase in m.phrases
-            for hit in judge.index.find(phrase)[:1]
+            for hit in judge.index.find(phrase, exact=True)[:1]
             if relevant(hit.start) and not judge.negated(hit)
         ]
         found = sum(p.status is not PointStatus.MISSED for p in points)

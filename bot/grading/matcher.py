@@ -128,13 +128,15 @@ class AnswerIndex:
         self._lengths: list[int] = []
         self._heard: dict[str, Hit | None] = {}
 
-    def find(self, phrase: str) -> list[Hit]:
-        """Every place (up to MAX_HITS) where `phrase` occurs, best first."""
+    def find(self, phrase: str, *, exact: bool = False) -> list[Hit]:
+        """Every place (up to MAX_HITS) where `phrase` occurs, best first. With `exact`, no
+        speech tolerance even in a spoken answer: for what contradicts a point, which must be
+        stated, not guessed at."""
         target = prepare(phrase)
         if not target.words:
             return []
         hits = self._exact(target)
-        if hits or not self.spoken:
+        if hits or not self.spoken or exact:
             return hits
         close = self._spoken(target)
         return [close] if close else []

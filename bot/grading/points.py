@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from bot.bank.models import KeyPoint
-from bot.grading.clauses import NEGATORS
+from bot.grading.clauses import NEGATORS, opens_negated_clause
 from bot.grading.common_words import COMMON_WORDS, GENERIC_TERMS
 from bot.grading.matcher import AnswerIndex, Hit, prepare
 from bot.grading.text import FUNCTION_WORDS
@@ -107,9 +107,10 @@ class PointJudge:
                 break  # one place that states the point is enough
             if weak_phrase(phrase):
                 continue
-            negative = prepare(phrase).negative
+            words = prepare(phrase).words
+            negative, opener = prepare(phrase).negative, opens_negated_clause(words)
             for hit in self._hits((phrase,)):
-                if self.negated(hit, whole_phrase_negative=negative):
+                if self.negated(hit, whole_phrase_negative=negative or opener, opener=opener):
                     if self._directly_negated(hit):
                         against.append(_Found(hit, "negated", strong=False))
                 else:
@@ -118,7 +119,8 @@ class PointJudge:
         if point.relation is not None:
             self._relation(point, covers, against)
         for phrase in point.opposites:
-            against += [_Found(h, "opposite") for h in self._hits((phrase,)) if not self.negated(h)]
+            opposite = self._hits((phrase,), exact=True)
+            against += [_Found(h, "opposite") for h in opposite if not self.negated(h)]
         base = (point.id, point.label, point.weight)
         strong = [f for f in against if f.strong]
         if strong or (against and not covers):
@@ -130,10 +132,14 @@ class PointJudge:
             return PointResult(*base, PointStatus.COVERED, self._quote(best), best.how, _span(best))
         return PointResult(*base)
 
-    def negated(self, hit: Hit, *, whole_phrase_negative: bool = False) -> bool:
+    def negated(
+        self, hit: Hit, *, whole_phrase_negative: bool = False, opener: bool = False
+    ) -> bool:
         """Whether the words of `hit` stand under a negation (outer negations only when the
         phrase itself holds one), or are followed closely by one ("dropout does not help")."""
         parsed = self.parsed
+        if opener and (hit.start == 0 or parsed.clause[hit.start - 1] != parsed.clause[hit.start]):
+            return not parsed.negated[hit.start]  # the phrase's own "rather than" negates it
         if parsed.negated[hit.start]:
             return True
         if whole_phrase_negative:
@@ -163,10 +169,10 @@ class PointJudge:
             j -= 1
         return False
 
-    def _hits(self, phrases: Sequence[str]) -> list[Hit]:
+    def _hits(self, phrases: Sequence[str], *, exact: bool = False) -> list[Hit]:
         hits = []
         for phrase in phrases:
-            hits += [h for h in self.index.find(phrase) if self.relevant(h.start)]
+            hits += [h for h in self.index.find(phrase, exact=exact) if self.relevant(h.start)]
         return hits
 
     def _relation(self, point: KeyPoint, covers: list[_Found], against: list[_Found]) -> None:
@@ -178,9 +184,12 @@ class PointJudge:
                 continue
             if not self.parsed.negated[hit.start]:  # negated: no credit, and no contradiction
                 covers.append(_Found(hit, "relation", subject=owner[:2]))
-        for hit in self._hits(relation.swapped):
+        paired = {f.subject for f in covers if f.subject is not None}
+        for hit in self._hits(relation.swapped, exact=True):
             owner = self._owner(hit, ordered=relation.ordered)
-            if owner is not None and owner[2] == point.id and not self.parsed.negated[hit.start]:
+            if owner is None or owner[2] != point.id or self.parsed.negated[hit.start]:
+                continue
+            if owner[:2] not in paired:  # with its object too, the subject is not swapped
                 against.append(_Found(hit, "swapped", subject=owner[:2]))
 
     def _owner(self, hit: Hit, *, ordered: bool) -> tuple[int, int, str] | None:
