@@ -14,6 +14,7 @@ from bot.bank.catalog import Bank
 from bot.bank.models import Difficulty, Question, QuickFireItem
 from bot.engine.base import Session
 from bot.errors import SettingsError
+from bot.grading.points import PointStatus
 from bot.settings import Settings
 from bot.terminal.lines import stdin_lines
 from bot.terminal.practice import HELP, TerminalPractice
@@ -80,6 +81,10 @@ def grade(bank: Bank, settings: Settings, node_id: str, answer_file: Path, as_js
         else None,
         "verdict": result.verdict.value,
         "evidence": {p.label: p.evidence for p in result.covered},
+        "points": [
+            {"id": p.id, "label": p.label, "status": p.status.value, "evidence": p.evidence}
+            for p in result.points
+        ],
         "feedback": list(result.feedback),
     }
     if as_json:
@@ -88,8 +93,11 @@ def grade(bank: Bank, settings: Settings, node_id: str, answer_file: Path, as_js
     print(f"{node.id}: score {result.score:.0%} ({result.verdict.value})")
     for point in result.covered:
         print(f"  ✔ {point.label}  ← “{point.evidence}”")
-    for point in result.missed:
-        print(f"  ✘ {point.label}")
+    for point in result.contradicted:
+        print(f"  ⚠ {point.label}  ← you said “{point.evidence}”")
+    for point in result.points:
+        if point.status is PointStatus.MISSED:
+            print(f"  ✘ {point.label}")
     for line in result.feedback:
         print(f"  ! {line}")
     if payload["next_follow_up"]:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from bot.bank.models import Condition, Covered, Difficulty, Missed, Node, Question
@@ -25,6 +26,7 @@ from bot.engine.events import (
 from bot.engine.ports import EventSink
 from bot.errors import NothingToAnswer, NotYourTurn
 from bot.grading.grader import Grade
+from bot.grading.points import PointResult
 from bot.grading.speech_metrics import SpeechMetrics, TimedWord
 
 ROOT_WEIGHT = 2.0  # the question itself counts twice as much as each follow-up
@@ -54,8 +56,17 @@ class _NodeRun:
     asked_at: datetime
     turn: str | None
     reason: str | None
+    probe: _Probe | None = None
     hints: int = 0
     result: NodeResult | None = None
+
+
+@dataclass(frozen=True)
+class _Probe:
+    """A follow-up asked for points its parent missed: its answer may still earn them."""
+
+    parent: _NodeRun
+    points: frozenset[str]
 
 
 @dataclass
@@ -65,7 +76,7 @@ class _QuestionRun:
     number: int
     turn: str | None
     runs: list[_NodeRun] = field(default_factory=list)
-    agenda: list[tuple[Node, int, str | None]] = field(default_factory=list)
+    agenda: list[tuple[Node, int, str | None, _Probe | None]] = field(default_factory=list)
 
     @property
     def open_run(self) -> _NodeRun | None:
@@ -137,8 +148,12 @@ class InterviewSession(Session):
             current, run = self._open()
             if run.turn is not None and run.turn != participant:
                 raise NotYourTurn(self.id, participant, run.turn)
-            grader = self.services.grader
-            grade = await asyncio.to_thread(grader.grade, current.question, run.node, text)
+            grader, spoken = self.services.grader, words is not None
+            grade = await asyncio.to_thread(
+                functools.partial(grader.grade, spoken=spoken), current.question, run.node, text
+            )
+            if run.probe is not None:
+                await self._credit_probe(current, run.probe, text, spoken=spoken)
             score = max(0.0, grade.score - run.hints * self.options.hint_penalty)
             speech = SpeechMetrics.of(text, words)
             self.timers.cancel_all()
@@ -223,8 +238,15 @@ class InterviewSession(Session):
         self._current = _QuestionRun(question, tree, self._asked, turn)
         await self._ask(self._current, question, 0, None)
 
-    async def _ask(self, current: _QuestionRun, node: Node, depth: int, reason: str | None) -> None:
-        run = _NodeRun(node, depth, self.services.clock.utcnow(), current.turn, reason)
+    async def _ask(
+        self,
+        current: _QuestionRun,
+        node: Node,
+        depth: int,
+        reason: str | None,
+        probe: _Probe | None = None,
+    ) -> None:
+        run = _NodeRun(node, depth, self.services.clock.utcnow(), current.turn, reason, probe)
         current.runs.append(run)
         await self.emit(self._asked_event(current, run))
         limit = self._time_limit(current.question)
@@ -275,20 +297,35 @@ class InterviewSession(Session):
             await self._reveal(current, "timeout")
 
     def _plan_follow_ups(self, current: _QuestionRun, run: _NodeRun, grade: Grade) -> None:
-        asked = {r.node.id for r in current.runs} | {n.id for n, _, _ in current.agenda}
+        asked = {r.node.id for r in current.runs} | {a[0].id for a in current.agenda}
         labels = {p.id: p.label for p in run.node.key_points}
         fresh = [
-            (node, run.depth + 1, _reason(when, labels, grade.covered_ids))
+            (node, run.depth + 1, _reason(when, labels, grade.covered_ids), _probe(run, when))
             for when, node in current.tree.matching(run.node.id, grade.covered_ids)
             if node.id not in asked
         ]
         current.agenda[:0] = fresh
 
+    async def _credit_probe(
+        self, current: _QuestionRun, probe: _Probe, text: str, *, spoken: bool
+    ) -> None:
+        """A follow-up's answer that covers a point its parent missed earns that point."""
+        parent = probe.parent
+        if parent.result is None:
+            return
+        grader = self.services.grader
+        grade = await asyncio.to_thread(
+            functools.partial(grader.grade, spoken=spoken), current.question, parent.node, text
+        )
+        earned = {p.id: p for p in grade.covered if p.id in probe.points}
+        if earned:
+            parent.result = _with_points_earned(parent.result, earned)
+
     async def _continue(self, current: _QuestionRun) -> None:
         follow_ups = len(current.runs) - 1
         if current.agenda and follow_ups < self.options.max_follow_ups:
-            node, depth, reason = current.agenda.pop(0)
-            await self._ask(current, node, depth, reason)
+            node, depth, reason, probe = current.agenda.pop(0)
+            await self._ask(current, node, depth, reason, probe)
         else:
             await self._reveal(current, "answered")
 
@@ -378,6 +415,7 @@ def _result(
     labels = tuple(p.label for p in run.node.key_points)
     covered = tuple(p.label for p in grade.covered) if grade else ()
     missed = tuple(p.label for p in grade.missed) if grade else labels
+    points = grade.points if grade else ()
     return NodeResult(
         run.node.id,
         run.node.prompt,
@@ -388,6 +426,25 @@ def _result(
         missed,
         outcome,
         speech,
+        points,
+    )
+
+
+def _probe(run: _NodeRun, when: Condition) -> _Probe | None:
+    return _Probe(run, frozenset(when.missed)) if isinstance(when, Missed) else None
+
+
+def _with_points_earned(result: NodeResult, earned: dict[str, PointResult]) -> NodeResult:
+    """The parent's result with points a follow-up's answer covered moved to covered."""
+    points = tuple(
+        replace(earned[p.id], how="in a follow-up") if p.id in earned and not p.covered else p
+        for p in result.points
+    )
+    return replace(
+        result,
+        covered=tuple(p.label for p in points if p.covered),
+        missed=tuple(p.label for p in points if not p.covered),
+        points=points,
     )
 
 

@@ -86,8 +86,8 @@ class Repository(Protocol):
 class Grader(Protocol):
     """Grades free answers and checks quick-fire answers."""
 
-    def grade(self, question: Question, node: Node, answer: str) -> Grade:
-        """Grade an answer to a question or follow-up."""
+    def grade(self, question: Question, node: Node, answer: str, *, spoken: bool = False) -> Grade:
+        """Grade an answer to a question or follow-up (`spoken`: it came from speech-to-text)."""
         ...
 
     def quickfire_correct(self, answer: str, accepted: Sequence[str]) -> bool:

@@ -18,6 +18,7 @@ learns which clause it is in and whether it stands under a negation:
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 from bot.grading.text import stem
@@ -146,27 +147,23 @@ def _new_subject(words: list[str], word: str) -> bool:
 
 def _merge_openers(words: list[str], clauses: list[_Clause]) -> None:
     """Multi-word openers: the clause starts at their first word and is negated as a whole."""
+    firsts = {opener[0] for opener in _OPENERS}
     for clause in clauses:
-        for opener in _OPENERS:
-            n = len(opener)
-            for i in range(clause.start, clause.end - n + 1):
-                if tuple(words[i : i + n]) == opener:
-                    if i == clause.start:
-                        clause.negated = True
-                    break
+        first = words[clause.start] if clause.start < clause.end else ""
+        if first in firsts and any(
+            tuple(words[clause.start : clause.start + len(o)]) == o for o in _OPENERS
+        ):
+            clause.negated = True
     # "rather than" was cut at "than": move "rather" into the negated clause.
-    for before, after in zip(clauses, clauses[1:], strict=False):
-        if after.negated and words[after.start] == "than" and before.end > before.start:
-            if words[before.end - 1] == "rather":
-                before.end -= 1
-                after.start -= 1
-    for clause in clauses:
-        rest = words[clause.start : clause.end]
-        for opener in _OPENERS[1:]:
-            n = len(opener)
-            hit = next((k for k in range(len(rest) - n + 1) if tuple(rest[k : k + n]) == opener), -1)
-            if hit > 0:
-                _split(clauses, clause, clause.start + hit)
+    for before, after in itertools.pairwise(clauses):
+        cut_at_than = after.negated and words[after.start] == "than"
+        if cut_at_than and before.end > before.start and words[before.end - 1] == "rather":
+            before.end -= 1
+            after.start -= 1
+    for clause in list(clauses):
+        for i in range(clause.start + 1, clause.end):
+            if words[i] in firsts and any(tuple(words[i : i + len(o)]) == o for o in _OPENERS[1:]):
+                _split(clauses, clause, i)
                 break
 
 
@@ -195,7 +192,7 @@ def _negators(words: list[str], clauses: list[_Clause]) -> list[bool]:
 def _judge_myths(words: list[str], clauses: list[_Clause], negator: list[bool]) -> None:
     quoting = False
     for k, clause in enumerate(clauses):
-        if k and clauses[k - 1].sentence != clause.sentence or clause.contrast:
+        if (k and clauses[k - 1].sentence != clause.sentence) or clause.contrast:
             quoting = False
         span = words[clause.start : clause.end]
         if _quotes_myth(span):
@@ -214,8 +211,7 @@ def _quotes_myth(span: list[str]) -> bool:
     if any(w in _MYTH for w in span[:-1]):
         return True
     return any(
-        w in _PEOPLE and any(b in _BELIEVE for b in span[i + 1 : i + 4])
-        for i, w in enumerate(span)
+        w in _PEOPLE and any(b in _BELIEVE for b in span[i + 1 : i + 4]) for i, w in enumerate(span)
     )
 
 

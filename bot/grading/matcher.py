@@ -26,6 +26,7 @@ from bot.grading.tokens import Mark, tokens
 MIN_FUZZY_CHARS = 5  # shorter words must match exactly: "air" is never "chair"
 MIN_TYPO_CHARS = 7  # a typed word this long may be one slip away ("varience")
 MAX_EXTRA_WORDS = 2  # a spoken phrase may be heard as up to two more words ("ex g boost")
+MIN_EXAMPLE_DIGITS = 2  # a number this long in a phrase is an example: any as long will do
 MIN_SOUND_KEY = 3  # sound-alike only for one-word phrases with a key this long
 HEARD_WORD_RATIO = 75  # how close a long phrase word must be to part of what was heard
 MAX_HITS = 8  # places kept per phrase: enough to find one outside a negation
@@ -140,9 +141,15 @@ class AnswerIndex:
         if cached is not None:
             return cached
         found = set(self._by_stem.get(stem_, ()))
-        for other in self._bucket.get(stem_[:_PREFIX], set()) | self._bucket.get(word[:_PREFIX], set()):
+        for other in self._bucket.get(stem_[:_PREFIX], set()) | self._bucket.get(
+            word[:_PREFIX], set()
+        ):
             if same_word(word, stem_, other, stem(other)) and not antonyms(word, other):
                 found.update(self._by_word[other])
+        if len(word) >= MIN_EXAMPLE_DIGITS and word.isdigit():  # "98 percent" for "99 percent"
+            found.update(
+                i for w, at in self._by_word.items() if _same_size_number(w, word) for i in at
+            )
         spans = [(i, i + 1) for i in sorted(found)] + self._joined.get(word, [])
         if not spans and len(word) >= MIN_TYPO_CHARS and word.isalpha():
             spans = self._typo(word)
@@ -192,13 +199,13 @@ class AnswerIndex:
         j, used = end, 0
         while j < len(parsed.words) and parsed.sentence[j] == parsed.sentence[start]:
             found = places[nxt].get(j)
-            if found is not None:
+            if found is not None and (j == end or parsed.clause[j] == parsed.clause[start]):
                 return self._extend(places, nxt, found, budget - used)
             word = parsed.words[j]
             if word in ARTICLES:
                 j += 1
                 continue
-            if used >= budget or word in _FLIPS:
+            if used >= budget or word in _FLIPS or parsed.clause[j] != parsed.clause[start]:
                 return None
             used += 1
             j += 1
@@ -258,6 +265,10 @@ def _words_heard(target: Prepared, heard: str) -> bool:
         for w in target.words
         if len(w) >= MIN_FUZZY_CHARS
     )
+
+
+def _same_size_number(word: str, number: str) -> bool:
+    return len(word) == len(number) and word.isdigit()
 
 
 def _sounds_same(short_word: str, heard: str) -> bool:

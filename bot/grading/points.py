@@ -18,8 +18,10 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from bot.bank.models import KeyPoint
-from bot.grading.clauses import NEGATORS, Parsed
+from bot.grading.clauses import NEGATORS
+from bot.grading.common_words import COMMON_WORDS, GENERIC_TERMS
 from bot.grading.matcher import AnswerIndex, Hit, prepare
+from bot.grading.text import FUNCTION_WORDS
 
 BACKWARD_WORDS = 3  # "regularisation does not help": a negator this close after a phrase
 DIRECT_WORDS = 2  # "don't need any more data": words allowed between a denial and the phrase
@@ -28,6 +30,14 @@ _AUX = frozenset(
     """is are was were be been does do did will would should can could may might has have had
     really actually it they this that s also""".split()
 )
+
+
+def weak_phrase(phrase: str) -> bool:
+    """One everyday or generic word: naming it is not stating any key point."""
+    words = prepare(phrase).words
+    return len(words) == 1 and (
+        words[0] in FUNCTION_WORDS or words[0] in COMMON_WORDS or words[0] in GENERIC_TERMS
+    )
 
 
 class PointStatus(StrEnum):
@@ -92,6 +102,10 @@ class PointJudge:
         covers: list[_Found] = []
         against: list[_Found] = []
         for phrase in point.phrases:
+            if covers:
+                break  # one place that states the point is enough
+            if weak_phrase(phrase):
+                continue
             negative = prepare(phrase).negative
             for hit in self._hits((phrase,)):
                 if self.negated(hit, whole_phrase_negative=negative):
@@ -186,9 +200,7 @@ class PointJudge:
         after = [s for s in same if s[0] >= hit.end]
         if after and not ordered:
             return after[0]
-        earlier = [
-            s for s in usable if parsed.sentence[s[0]] == sentence and s[1] <= hit.start
-        ]
+        earlier = [s for s in usable if parsed.sentence[s[0]] == sentence and s[1] <= hit.start]
         return earlier[-1] if earlier else None
 
     def _quote(self, found: _Found) -> str:

@@ -2,8 +2,9 @@
 
 A long answer collects phrase hits by chance: an essay on decision trees says "variance" and
 "bias" without explaining the bias-variance tradeoff. So in answers longer than
-SHORT_ANSWER_WORDS, evidence counts only from sentences that share at least MIN_SHARED_STEMS
-content words with the node's own material (prompt, reference answer, phrases).
+SHORT_ANSWER_WORDS, evidence counts only from sentences that, with the sentence before and the
+one after, share at least MIN_SHARED_STEMS content words with the node's own material (prompt,
+reference answer, phrases): a passing remark inside a story about something else gives none.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from bot.grading.common_words import COMMON_WORDS
 from bot.grading.text import FUNCTION_WORDS
 
 SHORT_ANSWER_WORDS = 80  # answers this short are about the question throughout
-MIN_SHARED_STEMS = 2  # content stems a sentence must share with the node to give evidence
+MIN_SHARED_STEMS = 3  # content stems a sentence and its neighbours must share with the node
 
 
 def content_stems(parsed: Parsed, words: range | None = None) -> set[str]:
@@ -80,8 +81,9 @@ def about_the_question(parsed: Parsed, vocabulary: frozenset[str]) -> Callable[[
     """Whether the sentence of word i may give evidence (see the module docstring)."""
     if len(parsed) <= SHORT_ANSWER_WORDS:
         return lambda _: True
+    shared = [content_stems(parsed, sentence) & vocabulary for sentence in parsed.sentences()]
     on_topic = [
-        len(content_stems(parsed, sentence) & vocabulary) >= MIN_SHARED_STEMS
-        for sentence in parsed.sentences()
+        len(set().union(*shared[max(0, k - 1) : k + 2])) >= MIN_SHARED_STEMS
+        for k in range(len(shared))
     ]
     return lambda i: on_topic[parsed.sentence[i]]

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
+from typing import NamedTuple
 
 WRAPPED_LINE_CHARS = 60  # a line at least this long that ends without a full stop is wrapped
 MAX_WORD_CHARS = 40  # a longer run of letters is no word of ours: cut, so it costs nothing
@@ -52,8 +53,7 @@ class Mark(StrEnum):
     COMMA = "comma"
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):
     """One word (normalised) or boundary, with where it stands in the text."""
 
     text: str
@@ -62,6 +62,7 @@ class Token:
     end: int
 
 
+@lru_cache(maxsize=65536)
 def _word(raw: str) -> str:
     if _ACRONYM_PLURAL.match(raw):
         raw = raw[:-1]
@@ -97,16 +98,13 @@ def tokens(text: str) -> list[Token]:
 def _join(items: list[Token]) -> list[Token]:
     """Prefixes onto their word, a letter onto its digit ("l 2" -> "l2"), "f score" -> "f1"."""
     out: list[Token] = []
-    for token in items:
-        prev = out[-1] if out else None
+    for item in items:
+        token, prev = item, out[-1] if out else None
         if prev is not None and prev.mark is Mark.WORD and token.mark is Mark.WORD:
-            joined = None
-            if prev.text in _PREFIXES and token.text.isalpha():
-                joined = prev.text + token.text
-            elif len(prev.text) == 1 and prev.text not in "ai" and token.text.isdigit():
-                joined = prev.text + token.text
-            if joined is not None:
-                out[-1] = Token(joined, Mark.WORD, prev.start, token.end)
+            prefix = prev.text in _PREFIXES and token.text.isalpha()
+            letter = len(prev.text) == 1 and prev.text not in "ai" and token.text.isdigit()
+            if prefix or letter:
+                out[-1] = Token(prev.text + token.text, Mark.WORD, prev.start, token.end)
                 continue
             if prev.text == "f" and token.text in ("score", "measure"):
                 out[-1] = Token("f1", Mark.WORD, prev.start, prev.end)

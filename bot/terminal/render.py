@@ -19,6 +19,7 @@ from bot.engine.events import (
     TimedOut,
     TimeWarning,
 )
+from bot.grading.points import PointStatus
 from bot.grading.speech_metrics import SpeechMetrics
 
 WIDTH = 88
@@ -79,16 +80,32 @@ def _revealed(event: Revealed) -> str:
     for result in event.results:
         if result.node_id != event.question_id:
             lines += [f"Follow-up — {result.prompt}", wrap(result.reference_answer)]
-    if event.covered:
-        lines += ["Covered:"] + [f"  ✔ {label}" for label in event.covered]
-    if event.missed:
-        lines += ["Missed:"] + [f"  ✘ {label}" for label in event.missed]
+    for title, marked in zip(("Covered:", "Contradicted:", "Missed:"), _points(event), strict=True):
+        if marked:
+            lines += [title] + [f"  {line}" for line in marked]
     if event.tips:
         lines += ["Tips:"] + [wrap(f"• {tip}") for tip in event.tips]
     speech = [r.speech for r in event.results if r.speech and r.speech.words_per_minute]
     if speech:
         lines.append(_speech(speech))
     return "\n".join(lines)
+
+
+def _points(event: Revealed) -> tuple[list[str], list[str], list[str]]:
+    """Covered (with the words that earned each), contradicted (with the words), missed."""
+    if not event.points:
+        return [f"✔ {c}" for c in event.covered], [], [f"✘ {m}" for m in event.missed]
+    covered = [
+        f"✔ {p.label}  ← “{p.evidence}”"
+        + (" (in a follow-up)" if p.how == "in a follow-up" else "")
+        for p in event.points
+        if p.covered
+    ]
+    contradicted = [
+        f"⚠ {p.label}  ← you said “{p.evidence}”" for p in event.points if p.contradicted
+    ]
+    missed = [f"✘ {p.label}" for p in event.points if p.status is PointStatus.MISSED]
+    return covered, contradicted, missed
 
 
 def _speech(metrics: list[SpeechMetrics]) -> str:

@@ -92,7 +92,11 @@ async def test_missed_point_triggers_the_follow_up_that_probes_it(
         "t-overfitting-l1-l2",
         "t-overfitting-variance",
     ]
-    assert "Regularization or cross-validation prevents it" in reveal.missed
+    # The probe's answer covered the point the first answer missed: it counts (issue 8).
+    assert "Regularization or cross-validation prevents it" in reveal.covered
+    assert "Regularization or cross-validation prevents it" not in reveal.missed
+    earned = next(p for p in reveal.results[0].points if p.id == "prevention")
+    assert (earned.how, earned.evidence) == ("in a follow-up", "regularization")
 
 
 async def test_follow_up_limit_is_respected(services: Services, log: EventLog) -> None:

@@ -94,8 +94,12 @@ def test_speech_to_text_transcript(grade) -> None:  # type: ignore[no-untyped-de
 def test_stricter_threshold_rejects_near_misses(mini_bank: Bank) -> None:
     question, node = mini_bank.node("t-kmeans")
     text = "Points go to the closest centriod and then we recompute the centroid."
-    loose = AnswerGrader(GraderConfig(fuzzy_threshold=0.85)).grade(question, node, text, spoken=True)
-    strict = AnswerGrader(GraderConfig(fuzzy_threshold=0.99)).grade(question, node, text, spoken=True)
+    loose = AnswerGrader(GraderConfig(fuzzy_threshold=0.85)).grade(
+        question, node, text, spoken=True
+    )
+    strict = AnswerGrader(GraderConfig(fuzzy_threshold=0.99)).grade(
+        question, node, text, spoken=True
+    )
     assert "assign" in loose.covered_ids
     assert "assign" not in strict.covered_ids
 

@@ -24,7 +24,11 @@ def find(answer: str, phrase: str, *, spoken: bool = False) -> str | None:
         ("Bias–variance trade-off", "bias variance tradeoff", "Bias–variance trade-off"),
         ("the model oversimplifies", "oversimplif", "oversimplifies"),
         ("a 99 percent accuracy", "99 percent", "99 percent"),
-        ("it is worse than predicting the mean", "worse than the mean", "worse than predicting the mean"),
+        (
+            "it is worse than predicting the mean",
+            "worse than the mean",
+            "worse than predicting the mean",
+        ),
         ("we stacked LSTMs and GRUs", "lstm", "LSTMs"),
         ("recall is TP/(TP+FN)", "tp/(tp+fn)", "TP/(TP+FN)"),
         ("scale by √d_k", "sqrt d_k", "√d_k"),
