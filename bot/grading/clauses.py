@@ -52,6 +52,7 @@ _FALSE_NOT_AFTER = frozenset({"positive", "positives", "negative", "negatives", 
 _COPULAS = frozenset(
     "is are was were s thats its be been simply just totally completely plain plainly dead".split()
 )
+SPOKEN_SCOPE = 5  # words a negation reaches in a transcript ("it doesn't need much data")
 MAX_VERDICT_WORDS = 6  # "that is simply not true": a clause that only judges what came before
 
 
@@ -79,9 +80,10 @@ class Parsed:
     ends: tuple[int, ...]
 
     @classmethod
-    def of(cls, text: str) -> Parsed:
-        """Split and mark `text` (see the module docstring)."""
-        return _parse(text)
+    def of(cls, text: str, *, spoken: bool = False) -> Parsed:
+        """Split and mark `text` (see the module docstring). A transcript has little
+        punctuation to end a clause, so there a negation reaches SPOKEN_SCOPE words only."""
+        return _parse(text, SPOKEN_SCOPE if spoken else None)
 
     def __len__(self) -> int:
         return len(self.words)
@@ -106,7 +108,7 @@ class Parsed:
         return out
 
 
-def _parse(text: str) -> Parsed:
+def _parse(text: str, scope: int | None) -> Parsed:
     words: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
@@ -133,7 +135,7 @@ def _parse(text: str) -> Parsed:
     _merge_openers(words, clauses)
     negator = _negators(words, clauses)
     _judge_myths(words, clauses, negator)
-    return _finish(text, words, starts, ends, clauses, negator)
+    return _finish(text, words, starts, ends, clauses, negator, scope)
 
 
 def _opener(words: list[str], word: str) -> bool:
@@ -246,18 +248,21 @@ def _finish(
     ends: list[int],
     clauses: list[_Clause],
     negator: list[bool],
+    scope: int | None,
 ) -> Parsed:
     clause_of = [0] * len(words)
     sentence_of = [0] * len(words)
     negated = [False] * len(words)
     for k, clause in enumerate(clauses):
-        parity = clause.negated
+        active: list[int] = []  # where the negators still in reach stand
         for i in range(clause.start, clause.end):
             clause_of[i] = k
             sentence_of[i] = clause.sentence
-            negated[i] = parity
+            if scope is not None:
+                active = [j for j in active if i - j <= scope]
+            negated[i] = clause.negated != (len(active) % 2 == 1)
             if negator[i]:
-                parity = not parity
+                active.append(i)
     return Parsed(
         text,
         tuple(words),

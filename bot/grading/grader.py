@@ -89,7 +89,7 @@ class AnswerGrader:
     def grade(self, question: Question, node: Node, answer: str, *, spoken: bool = False) -> Grade:
         """Grade `answer` to `node` (the question itself or one of its follow-ups); `spoken`
         answers came from speech-to-text and get its tolerances (joined words, sound-alikes)."""
-        parsed = Parsed.of(answer)
+        parsed = Parsed.of(answer, spoken=spoken)
         if not parsed.words:
             points = tuple(PointResult(p.id, p.label, p.weight) for p in node.key_points)
             return Grade(node.id, 0.0, 0.0, points, Verdict.EMPTY, ("The answer was empty.",))
@@ -107,17 +107,19 @@ class AnswerGrader:
             for hit in judge.index.find(phrase)[:1]
             if relevant(hit.start) and not judge.negated(hit)
         ]
+        found = sum(p.status is not PointStatus.MISSED for p in points)
+        if found and _is_keyword_list(
+            parsed, found
+        ):  # a list of terms states nothing, wrong or right
+            message = "Explain each idea in a sentence or two; a list of terms is not an answer."
+            score = min(coverage, KEYWORD_LIST_CAP)
+            return Grade(node.id, score, coverage, points, Verdict.KEYWORD_LIST, (message,))
         if misconceptions or any(p.contradicted for p in points):
             return _wrong(node.id, parsed, points, coverage, misconceptions)
         overlap = self.vocabularies.overlap(question, node, parsed)
         if not any(p.covered for p in points) and overlap < OFF_TOPIC_OVERLAP:
             message = "That answer does not seem to address the question."
             return Grade(node.id, 0.0, coverage, points, Verdict.OFF_TOPIC, (message,))
-        covered = sum(p.covered for p in points)
-        if covered and _is_keyword_list(parsed, covered):
-            message = "Explain each idea in a sentence or two; a list of terms is not an answer."
-            score = min(coverage, KEYWORD_LIST_CAP)
-            return Grade(node.id, score, coverage, points, Verdict.KEYWORD_LIST, (message,))
         return Grade(node.id, coverage, coverage, points, self._verdict(coverage))
 
     def _verdict(self, score: float) -> Verdict:

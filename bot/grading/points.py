@@ -23,6 +23,7 @@ from bot.grading.common_words import COMMON_WORDS, GENERIC_TERMS
 from bot.grading.matcher import AnswerIndex, Hit, prepare
 from bot.grading.text import FUNCTION_WORDS
 
+BORROW_WORDS = 15  # how far back in its sentence an object may find a subject in another clause
 BACKWARD_WORDS = 3  # "regularisation does not help": a negator this close after a phrase
 DIRECT_WORDS = 2  # "don't need any more data": words allowed between a denial and the phrase
 _FILLERS = frozenset("a an the any more much really actually even always ever".split())
@@ -200,7 +201,11 @@ class PointJudge:
         after = [s for s in same if s[0] >= hit.end]
         if after and not ordered:
             return after[0]
-        earlier = [s for s in usable if parsed.sentence[s[0]] == sentence and s[1] <= hit.start]
+        earlier = [
+            s
+            for s in usable
+            if parsed.sentence[s[0]] == sentence and hit.start - BORROW_WORDS <= s[1] <= hit.start
+        ]
         return earlier[-1] if earlier else None
 
     def _quote(self, found: _Found) -> str:

@@ -106,6 +106,9 @@ def _join(items: list[Token]) -> list[Token]:
             if prefix or letter:
                 out[-1] = Token(prev.text + token.text, Mark.WORD, prev.start, token.end)
                 continue
+            if prev.text == "el" and token.text.isdigit():  # speech: "el one" is L1
+                out[-1] = Token("l" + token.text, Mark.WORD, prev.start, token.end)
+                continue
             if prev.text == "f" and token.text in ("score", "measure"):
                 out[-1] = Token("f1", Mark.WORD, prev.start, prev.end)
                 token = Token("score", Mark.WORD, token.start, token.end)

@@ -1,7 +1,7 @@
 """Issue 8's failure classes, each with answers that today's grader got wrong.
 
-Paraphrase, negation and contrast, swapped relations, surface forms, loose fuzzy matching, weak
-evidence and length. (Follow-ups: tests/engine/test_solo.py.) The bank is tests/data/grading_bank.yaml.
+Paraphrase, negation and contrast, swapped relations, surface forms, loose fuzzy matching,
+weak evidence and length (follow-ups: tests/engine/test_solo.py), on tests/data/grading_bank.yaml.
 """
 
 from __future__ import annotations
