@@ -2,8 +2,9 @@
 
 - a key-point phrase of one everyday or generic word ("randomly", "information") covers nothing
   (the grader ignores it), so it is flagged;
-- a key-point phrase that is also found in the reference answer of a question on another topic
-  would credit answers to that question: it is not specific to its point.
+- a key-point phrase that is also found in the reference answers of UNRELATED_REFERENCES or more
+  questions on other topics ("variance", "scale", "predictive") credits answers to all of them:
+  it is not specific to its point.
 
 Each problem is one line: `question/node: key point: phrase: problem`.
 """
@@ -36,8 +37,12 @@ def weak_phrases(bank: Bank) -> list[str]:
     ]
 
 
+UNRELATED_REFERENCES = 8
+
+
 def shared_phrases(bank: Bank) -> list[str]:
-    """Every key-point phrase also found in a reference answer of a question on another topic."""
+    """Every key-point phrase found in the reference answers of UNRELATED_REFERENCES or more
+    questions on other topics."""
     references = [
         (q.topic, q.id, AnswerIndex(Parsed.of(q.reference_answer))) for q in bank.questions
     ]
@@ -50,9 +55,10 @@ def shared_phrases(bank: Bank) -> list[str]:
                 elsewhere = [
                     qid for t, qid, index in references if t != topic and index.find(phrase)
                 ]
-                if elsewhere:
+                if len(elsewhere) >= UNRELATED_REFERENCES:
                     problems.append(
-                        f"{node.id}: {point.id}: {phrase!r}: also in the reference answer of "
-                        f"{', '.join(elsewhere[:3])}{' ...' if len(elsewhere) > 3 else ''}"
+                        f"{node.id}: {point.id}: {phrase!r}: also in the reference answers of "
+                        f"{len(elsewhere)} questions on other topics ({', '.join(elsewhere[:3])} "
+                        "...); use words specific to this point"
                     )
     return problems

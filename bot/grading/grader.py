@@ -17,7 +17,7 @@ from bot.grading.text import FUNCTION_WORDS
 KEYWORD_LIST_FUNCTION_RATIO = 0.15  # prose is ~0.4; a bare list of terms ~0
 KEYWORD_LIST_CAP = 0.3  # the most a bare list of terms can score
 MIN_WORDS_PER_POINT = 3  # fewer words per covered point reads as a list
-EXPLAINED_LINES = 2  # an answer with this many explaining lines is no list of terms
+KEYWORD_RUN_ON_RATIO = 0.08  # one long run of terms with hardly a function word in it
 EXPLAINED_LINE_WORDS = 4  # a line (or sentence) this long with a function word explains
 OFF_TOPIC_OVERLAP = 0.2  # share of the answer's content words that are on topic
 MISCONCEPTION_FACTOR = 0.5  # a stated misconception or contradiction halves the score
@@ -166,18 +166,18 @@ def _wrong(
     return Grade(node_id, score, coverage, points, Verdict.WRONG, tuple(feedback))
 
 
-def _is_keyword_list(parsed: Parsed, covered: int) -> bool:
-    """Terms without the connecting words of an explanation, or too few words per idea. A
-    bullet list is not a keyword list: its lines explain ("boosting -> fits the residuals")."""
+def _is_keyword_list(parsed: Parsed, found: int) -> bool:
+    """Terms without the connecting words of an explanation. A bullet list is not a keyword
+    list: its lines explain ("boosting -> fits the residuals of the last model")."""
     words = parsed.words
     explained = sum(
         len(s) >= EXPLAINED_LINE_WORDS and any(words[i] in FUNCTION_WORDS for i in s)
         for s in parsed.sentences()
     )
-    if explained >= EXPLAINED_LINES:
-        return False
     ratio = sum(w in FUNCTION_WORDS for w in words) / len(words)
-    return ratio < KEYWORD_LIST_FUNCTION_RATIO or len(words) / covered < MIN_WORDS_PER_POINT
+    if explained == 0:
+        return ratio < KEYWORD_LIST_FUNCTION_RATIO or len(words) / found < MIN_WORDS_PER_POINT
+    return explained == 1 and ratio < KEYWORD_RUN_ON_RATIO
 
 
 def _sentence(text: str) -> str:

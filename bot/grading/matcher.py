@@ -12,6 +12,8 @@ spoken answer may also match a run of words spelled together, or a word that sou
 
 from __future__ import annotations
 
+import bisect
+import math
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
@@ -26,7 +28,7 @@ from bot.grading.tokens import Mark, tokens
 MIN_FUZZY_CHARS = 5  # shorter words must match exactly: "air" is never "chair"
 MIN_TYPO_CHARS = 7  # a typed word this long may be one slip away ("varience")
 MAX_EXTRA_WORDS = 2  # a spoken phrase may be heard as up to two more words ("ex g boost")
-MIN_EXAMPLE_DIGITS = 2  # a number this long in a phrase is an example: any as long will do
+MIN_EXAMPLE_DIGITS = 2  # such a number beside other phrase words is an example: any as long will do
 MIN_SOUND_KEY = 3  # sound-alike only for one-word phrases with a key this long
 HEARD_WORD_RATIO = 75  # how close a long phrase word must be to part of what was heard
 MAX_HITS = 8  # places kept per phrase: enough to find one outside a negation
@@ -123,6 +125,8 @@ class AnswerIndex:
         self._windows: list[str] | None = None
         self._window_spans: list[Span] = []
         self._sounds: dict[str, Span] = {}
+        self._lengths: list[int] = []
+        self._heard: dict[str, Hit | None] = {}
 
     def find(self, phrase: str) -> list[Hit]:
         """Every place (up to MAX_HITS) where `phrase` occurs, best first."""
@@ -146,15 +150,17 @@ class AnswerIndex:
         ):
             if same_word(word, stem_, other, stem(other)) and not antonyms(word, other):
                 found.update(self._by_word[other])
-        if len(word) >= MIN_EXAMPLE_DIGITS and word.isdigit():  # "98 percent" for "99 percent"
-            found.update(
-                i for w, at in self._by_word.items() if _same_size_number(w, word) for i in at
-            )
         spans = [(i, i + 1) for i in sorted(found)] + self._joined.get(word, [])
         if not spans and len(word) >= MIN_TYPO_CHARS and word.isalpha():
             spans = self._typo(word)
         self._cache[word] = spans
         return spans
+
+    def _numbers(self, digits: int) -> list[int]:
+        """Where numbers with this many digits stand."""
+        return [
+            i for w, at in self._by_word.items() if len(w) == digits and w.isdigit() for i in at
+        ]
 
     def _typo(self, word: str) -> list[Span]:
         slips = process.extract(
@@ -174,6 +180,8 @@ class AnswerIndex:
         places: list[dict[int, Place]] = []
         for k in range(n):
             spans = [(a, b, 1) for a, b in self._places(target.words[k], target.stems[k])]
+            if n > 1 and _example_number(target.words[k]):  # "98 percent" for "99 percent"
+                spans += [(i, i + 1, 1) for i in self._numbers(len(target.words[k]))]
             if k + 1 < n:  # "tradeoff" in the answer for "trade off" in the phrase
                 joined = target.words[k] + target.words[k + 1]
                 spans += [(i, i + 1, 2) for i in self._by_word.get(joined, [])]
@@ -216,30 +224,45 @@ class AnswerIndex:
         joined = "".join(target.words)
         if len(joined) < MIN_FUZZY_CHARS or any(c.isdigit() for c in joined):
             return None
-        windows = self._build_windows()
+        if joined in self._heard:
+            return self._heard[joined]
+        hit = self._close_window(target, joined)
+        if hit is None and len(target.words) == 1:
+            key = sound(target.words[0])
+            span = self._sounds.get(key) if len(key) >= MIN_SOUND_KEY else None
+            hit = Hit(span[0], span[1], self.threshold, "sounds-like") if span else None
+        self._heard[joined] = hit
+        return hit
+
+    def _close_window(self, target: Prepared, joined: str) -> Hit | None:
+        windows, spans = self._build_windows()
+        # fuzz.ratio can only reach the threshold t when the lengths are within t / (2 - t)
+        t = self.threshold
+        low = bisect.bisect_left(self._lengths, math.ceil(len(joined) * t / (2 - t)))
+        high = bisect.bisect_right(self._lengths, math.floor(len(joined) * (2 - t) / t))
         short = [w for w in target.words if len(w) < MIN_FUZZY_CHARS]
         candidates = process.extract(
-            joined, windows, scorer=fuzz.ratio, score_cutoff=self.threshold * 100, limit=8
+            joined, windows[low:high], scorer=fuzz.ratio, score_cutoff=t * 100, limit=8
         )
-        for _, score, index in candidates:
-            start, end = self._window_spans[index]
+        for window, score, index in candidates:
+            start, end = spans[low + index]
             heard = [w for w in self.parsed.words[start:end] if w not in ARTICLES]
             if len(heard) > len(target.words) + MAX_EXTRA_WORDS:
                 continue
             if any(antonyms(w, h) for w in target.words for h in heard):
                 continue
-            if not _words_heard(target, windows[index]):
+            if not _words_heard(target, window):
                 continue  # a word dropped at one end ("fixed number of parameters")
             if all(any(_sounds_same(w, h) for h in heard) for w in short):
                 return Hit(start, end, score / 100, "fuzzy")
-        key = sound(target.words[0]) if len(target.words) == 1 else ""
-        span = self._sounds.get(key) if len(key) >= MIN_SOUND_KEY else None
-        return Hit(span[0], span[1], self.threshold, "sounds-like") if span else None
+        return None
 
-    def _build_windows(self) -> list[str]:
+    def _build_windows(self) -> tuple[list[str], list[Span]]:
+        """Runs of one to four words spelled together (each text once, first place kept),
+        sorted by length so a phrase is compared only with runs of a length that can match."""
         if self._windows is not None:
-            return self._windows
-        self._windows = []
+            return self._windows, self._window_spans
+        first: dict[str, Span] = {}
         words, sentence = self.parsed.words, self.parsed.sentence
         kept = [i for i, w in enumerate(words) if w not in ARTICLES]  # as phrases drop them
         for k, start in enumerate(kept):
@@ -247,13 +270,16 @@ class AnswerIndex:
                 if k + size > len(kept) or sentence[kept[k + size - 1]] != sentence[start]:
                     break
                 run = [words[i] for i in kept[k : k + size]]
-                end = kept[k + size - 1] + 1
-                self._windows.append("".join(run))
-                self._window_spans.append((start, end))
+                span = (start, kept[k + size - 1] + 1)
+                first.setdefault("".join(run), span)
                 key = "".join(sound(w) for w in run)
                 if len(key) >= MIN_SOUND_KEY:
-                    self._sounds.setdefault(key, (start, end))
-        return self._windows
+                    self._sounds.setdefault(key, span)
+        ordered = sorted(first, key=len)
+        self._windows = ordered
+        self._window_spans = [first[w] for w in ordered]
+        self._lengths = [len(w) for w in ordered]
+        return self._windows, self._window_spans
 
 
 def _words_heard(target: Prepared, heard: str) -> bool:
@@ -267,8 +293,8 @@ def _words_heard(target: Prepared, heard: str) -> bool:
     )
 
 
-def _same_size_number(word: str, number: str) -> bool:
-    return len(word) == len(number) and word.isdigit()
+def _example_number(word: str) -> bool:
+    return len(word) >= MIN_EXAMPLE_DIGITS and word.isdigit()
 
 
 def _sounds_same(short_word: str, heard: str) -> bool:

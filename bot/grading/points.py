@@ -176,9 +176,7 @@ class PointJudge:
             owner = self._owner(hit, ordered=relation.ordered)
             if owner is None or owner[2] != point.id:
                 continue
-            if self.parsed.negated[hit.start]:
-                against.append(_Found(hit, "negated relation", subject=owner[:2]))
-            else:
+            if not self.parsed.negated[hit.start]:  # negated: no credit, and no contradiction
                 covers.append(_Found(hit, "relation", subject=owner[:2]))
         for hit in self._hits(relation.swapped):
             owner = self._owner(hit, ordered=relation.ordered)

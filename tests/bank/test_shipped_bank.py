@@ -115,3 +115,18 @@ def test_no_misconception_fires_on_a_reference_answer(shipped: Bank) -> None:
                         if any(not parsed.negated[h.start] for h in index.find(phrase)):
                             alarms.append((node.id, phrase, text_id))
     assert alarms == []
+
+
+def test_no_key_point_phrase_is_one_generic_word(shipped: Bank) -> None:
+    """'randomly', 'information', 'key': one generic word covers nothing (the grader skips it)."""
+    from bot.grading.bank_checks import weak_phrases  # noqa: PLC0415
+
+    assert weak_phrases(shipped) == []
+
+
+def test_no_key_point_phrase_is_common_to_unrelated_questions(shipped: Bank) -> None:
+    """A phrase found in the reference answers of many questions on other topics is no
+    evidence of its own point."""
+    from bot.grading.bank_checks import shared_phrases  # noqa: PLC0415
+
+    assert shared_phrases(shipped) == []

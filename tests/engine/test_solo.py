@@ -249,3 +249,20 @@ async def test_fresh_questions_come_before_recent_ones(services: Services, log: 
         await session.skip("ada")
         seen = asked
     assert len({a.question_id for a in log.of(Asked) if a.depth == 0}) == 3
+
+
+async def test_a_spoken_answer_is_graded_with_speech_tolerance(
+    services: Services, log: EventLog
+) -> None:
+    """Sound-alikes count when the answer came from speech-to-text, not when it was typed."""
+    from bot.grading.speech_metrics import TimedWord  # noqa: PLC0415
+
+    text = "um so back prop is the chain rule we get the gradience of the loss for each weight"
+    typed = await solo(services, log, question_ids=("t-backprop",))
+    assert "gradient" not in (await typed.answer("ada", text)).covered_ids
+    words = [TimedWord(w, i * 0.4, i * 0.4 + 0.3) for i, w in enumerate(text.split())]
+    spoken = InterviewSession(
+        services, log, "s2", "ada", InterviewOptions(questions=1, question_ids=("t-backprop",))
+    )
+    await spoken.start()
+    assert "gradient" in (await spoken.answer("ada", text, words)).covered_ids

@@ -116,9 +116,9 @@ def test_a_relation_may_borrow_its_subject_across_a_comma(bank: Bank) -> None:
     )
 
 
-def test_a_denied_relation_contradicts(bank: Bank) -> None:
+def test_a_denied_relation_earns_nothing(bank: Bank) -> None:
     result = grade(bank, "g-overfitting", "Overfitting is not a high variance problem at all.")
-    assert status(result, "high-variance") is PointStatus.CONTRADICTED
+    assert status(result, "high-variance") is PointStatus.MISSED
 
 
 # 4. Surface forms.
