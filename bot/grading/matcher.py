@@ -188,9 +188,9 @@ class AnswerIndex:
             if n > 1 and _example_number(target.words[k]):  # "98 percent" for "99 percent"
                 spans += [(i, i + 1, 1) for i in self._numbers(len(target.words[k]))]
             if k + 1 < n:  # "tradeoff" in the answer for "trade off" in the phrase
-                first, second = target.words[k], target.words[k + 1]
-                if _compound(first, second):
-                    spans += [(i, i + 1, 2) for i in self._by_word.get(first + second, [])]
+                head, tail = target.words[k], target.words[k + 1]
+                if _compound(head, tail):
+                    spans += [(i, i + 1, 2) for i in self._by_word.get(head + tail, [])]
             places.append({p[0]: p for p in reversed(spans)})
             if not places[0]:
                 return []
