@@ -88,7 +88,7 @@ def test_a_quoted_myth_is_rejected_not_held(bank: Bank) -> None:
 @pytest.mark.parametrize(
     "myth",
     [
-        "A common belief is that overfitting means the model is too simple, but it is the opposite.",
+        "A common belief is that overfitting means the model is too simple, but it is not.",
         "It is tempting to think overfitting means the model is too simple; it is too flexible.",
         "Overfitting means the model is too simple? Not true.",
     ],
