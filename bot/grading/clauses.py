@@ -51,9 +51,12 @@ def opens_negated_clause(words: tuple[str, ...]) -> bool:
     return any(words[: len(opener)] == opener for opener in _OPENERS)
 
 
+_COMMON = frozenset({"common", "popular", "widespread", "widely"})
 _PEOPLE = frozenset({"people", "some", "many", "folks", "beginners", "candidates", "everyone"})
 _BELIEVE = frozenset({"think", "say", "believe", "claim", "assume", "argue", "expect", "hear"})
-_MYTH = frozenset({"myth", "misconception", "misconceptions", "myths", "fallacy"})
+_MYTH = frozenset(
+    "myth myths misconception misconceptions fallacy misunderstanding tempting".split()
+)
 _FALSE = frozenset({"wrong", "false", "incorrect", "untrue", "nonsense", "mistaken", "backwards"})
 _FALSE_NOT_AFTER = frozenset({"positive", "positives", "negative", "negatives", "alarm", "class"})
 _COPULAS = frozenset(
@@ -219,6 +222,8 @@ def _quotes_myth(span: list[str]) -> bool:
     """'a common misconception is that ...', 'people often think ...'."""
     if any(w in _MYTH for w in span[:-1]):
         return True
+    if any(w in ("belief", "beliefs") and p in _COMMON for p, w in itertools.pairwise(span)):
+        return True  # "a common belief is that ...", not "my belief is that ..."
     return any(
         w in _PEOPLE and any(b in _BELIEVE for b in span[i + 1 : i + 4]) for i, w in enumerate(span)
     )

@@ -26,6 +26,8 @@ from bot.grading.text import ARTICLES, sound, stem
 from bot.grading.tokens import Mark, tokens
 
 MIN_FUZZY_CHARS = 5  # shorter words must match exactly: "air" is never "chair"
+MIN_COMPOUND_PART = 2  # each half of a compound written apart ("trade off", "pre train")
+MIN_COMPOUND_CHARS = 6  # and the whole
 MIN_TYPO_CHARS = 7  # a typed word this long may be one slip away ("varience")
 MAX_EXTRA_WORDS = 2  # a spoken phrase may be heard as up to two more words ("ex g boost")
 MIN_EXAMPLE_DIGITS = 2  # such a number beside other phrase words is an example: any as long will do
@@ -118,7 +120,8 @@ class AnswerIndex:
             self._by_word[word].append(i)
             self._bucket[word[:_PREFIX]].add(word)
             self._bucket[stem_[:_PREFIX]].add(word)
-            if i + 1 < len(words) and parsed.sentence[i + 1] == parsed.sentence[i]:
+            same_sentence = i + 1 < len(words) and parsed.sentence[i + 1] == parsed.sentence[i]
+            if same_sentence and _compound(word, words[i + 1]):
                 self._joined[word + words[i + 1]].append((i, i + 2))
         self._unique = list(self._by_word)
         self._cache: dict[str, list[Span]] = {}
@@ -185,8 +188,9 @@ class AnswerIndex:
             if n > 1 and _example_number(target.words[k]):  # "98 percent" for "99 percent"
                 spans += [(i, i + 1, 1) for i in self._numbers(len(target.words[k]))]
             if k + 1 < n:  # "tradeoff" in the answer for "trade off" in the phrase
-                joined = target.words[k] + target.words[k + 1]
-                spans += [(i, i + 1, 2) for i in self._by_word.get(joined, [])]
+                head, tail = target.words[k], target.words[k + 1]
+                if _compound(head, tail):
+                    spans += [(i, i + 1, 2) for i in self._by_word.get(head + tail, [])]
             places.append({p[0]: p for p in reversed(spans)})
             if not places[0]:
                 return []
@@ -292,6 +296,15 @@ def _words_heard(target: Prepared, heard: str) -> bool:
         fuzz.partial_ratio(w, heard) >= HEARD_WORD_RATIO
         for w in target.words
         if len(w) >= MIN_FUZZY_CHARS
+    )
+
+
+def _compound(first: str, second: str) -> bool:
+    """Two words that may be written as one ("trade off" / "tradeoff"), never "o n" as "on"."""
+    return (
+        len(first) >= MIN_COMPOUND_PART
+        and len(second) >= MIN_COMPOUND_PART
+        and len(first) + len(second) >= MIN_COMPOUND_CHARS
     )
 
 

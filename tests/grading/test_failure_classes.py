@@ -85,6 +85,20 @@ def test_a_quoted_myth_is_rejected_not_held(bank: Bank) -> None:
     assert result.feedback == ()
 
 
+@pytest.mark.parametrize(
+    "myth",
+    [
+        "A common belief is that overfitting means the model is too simple, but it is not.",
+        "It is tempting to think overfitting means the model is too simple; it is too flexible.",
+        "Overfitting means the model is too simple? Not true.",
+    ],
+)
+def test_other_ways_of_rejecting_a_myth(bank: Bank, myth: str) -> None:
+    result = grade(bank, "g-overfitting", myth)
+    assert result.verdict is not Verdict.WRONG
+    assert result.feedback == () or "too simple underfits" not in result.feedback[0]
+
+
 def test_two_negations_cancel(bank: Bank) -> None:
     result = grade(
         bank, "g-overfitting", "You cannot fight overfitting without regularisation or more data."

@@ -130,3 +130,20 @@ def test_grading_is_safe_in_parallel_threads(mini_bank: Bank) -> None:
         sys.setswitchinterval(interval)
     assert stems == [stem.__wrapped__(w) for w in words]
     assert all(r == expected for r in results)
+
+
+@pytest.mark.parametrize("spoken", [False, True])
+def test_odd_text_grades_without_error(mini_bank: Bank, spoken: bool) -> None:
+    """Any text at all (marks, symbols, other scripts, runs of one word) gets a grade."""
+    import random  # noqa: PLC0415
+
+    rng = random.Random(8)
+    alphabet = "aZ9 .,;:!?-\n•*()/+'’\"λ√ꙮ中文🙂\t" + "not never rather than unlike "
+    question, node = mini_bank.node("t-overfitting")
+    grader = AnswerGrader()
+    texts = ["", "(((", "not " * 500, "rather than " * 200, "- \n" * 300, "ꙮ" * 4000]
+    texts += ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 600))) for _ in range(60)]
+    for text in texts:
+        result = grader.grade(question, node, text, spoken=spoken)
+        assert 0.0 <= result.score <= 1.0
+        assert len(result.points) == len(node.key_points)
