@@ -4,7 +4,8 @@ Phrase matching alone cannot tell "boosting reduces bias" from "unlike bagging, 
 reduce bias" or from "people think boosting reduces variance, but that is wrong". Here each word
 learns which clause it is in and whether it stands under a negation:
 
-- sentences end at . ? ! ; : and new lines (bullets too); clauses also end at commas, at
+- sentences end at . ? ! ; : and new lines (bullets too); clauses also end at commas, dashes
+  and opening brackets, at
   contrast words (but, whereas, while, although, however ...), at "because", "which", "so" ...,
   and at "and"/"or" when a new subject follows ("and it ...");
 - "rather than X", "instead of X", "unlike X", "as opposed to X" open a clause that is negated
@@ -35,7 +36,9 @@ _CONTRAST = frozenset({"but", "however", "whereas", "while", "although", "though
 _BREAKS = frozenset(
     "because since so which then therefore thus hence otherwise whilst meaning".split()
 )
-_SUBJECTS = frozenset({"it", "they", "this", "that", "we", "you", "he", "she", "i", "there"})
+_SUBJECTS = frozenset(
+    "it its they their this that these those we our you your he his she her i there".split()
+)
 _OPENERS = (
     ("rather", "than"),
     ("instead", "of"),

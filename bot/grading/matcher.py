@@ -21,7 +21,7 @@ from functools import lru_cache
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import DamerauLevenshtein
 
-from bot.grading.clauses import NEGATORS, Parsed
+from bot.grading.clauses import NEGATORS, Parsed, opens_negated_clause
 from bot.grading.text import ARTICLES, sound, stem
 from bot.grading.tokens import Mark, tokens
 
@@ -52,18 +52,16 @@ class Prepared:
 
     words: tuple[str, ...]
     stems: tuple[str, ...]
-
-    @property
-    def negative(self) -> bool:
-        """The phrase itself states a negation ("cannot be parallelised")."""
-        return any(w in NEGATORS for w in self.words)
+    negative: bool = False  # the phrase itself states a negation ("cannot be parallelised")
+    opener: bool = False  # it opens with "rather than", "instead of", "unlike" ...
 
 
 @lru_cache(maxsize=65536)
 def prepare(phrase: str) -> Prepared:
     """A bank phrase, normalised once (the same phrases are looked up in every answer)."""
     words = tuple(t.text for t in tokens(phrase) if t.mark is Mark.WORD and t.text not in ARTICLES)
-    return Prepared(words, tuple(stem(w) for w in words))
+    negative = any(w in NEGATORS for w in words)
+    return Prepared(words, tuple(stem(w) for w in words), negative, opens_negated_clause(words))
 
 
 def same_word(phrase_word: str, phrase_stem: str, word: str, word_stem: str) -> bool:
@@ -130,6 +128,7 @@ class AnswerIndex:
         self._sounds: dict[str, Span] = {}
         self._lengths: list[int] = []
         self._heard: dict[str, Hit | None] = {}
+        self._slices: dict[tuple[int, int], list[str]] = {}
 
     def find(self, phrase: str, *, exact: bool = False) -> list[Hit]:
         """Every place (up to MAX_HITS) where `phrase` occurs, best first. With `exact`, no
@@ -247,8 +246,10 @@ class AnswerIndex:
         low = bisect.bisect_left(self._lengths, math.ceil(len(joined) * t / (2 - t)))
         high = bisect.bisect_right(self._lengths, math.floor(len(joined) * (2 - t) / t))
         short = [w for w in target.words if len(w) < MIN_FUZZY_CHARS]
+        if (low, high) not in self._slices:
+            self._slices[(low, high)] = windows[low:high]
         candidates = process.extract(
-            joined, windows[low:high], scorer=fuzz.ratio, score_cutoff=t * 100, limit=8
+            joined, self._slices[(low, high)], scorer=fuzz.ratio, score_cutoff=t * 100, limit=8
         )
         for window, score, index in candidates:
             start, end = spans[low + index]
@@ -271,14 +272,16 @@ class AnswerIndex:
         first: dict[str, Span] = {}
         words, sentence = self.parsed.words, self.parsed.sentence
         kept = [i for i, w in enumerate(words) if w not in ARTICLES]  # as phrases drop them
+        keys = [sound(words[i]) for i in kept]
         for k, start in enumerate(kept):
+            text = key = ""
             for size in range(1, 5):
                 if k + size > len(kept) or sentence[kept[k + size - 1]] != sentence[start]:
                     break
-                run = [words[i] for i in kept[k : k + size]]
+                text += words[kept[k + size - 1]]
+                key += keys[k + size - 1]
                 span = (start, kept[k + size - 1] + 1)
-                first.setdefault("".join(run), span)
-                key = "".join(sound(w) for w in run)
+                first.setdefault(text, span)
                 if len(key) >= MIN_SOUND_KEY:
                     self._sounds.setdefault(key, span)
         ordered = sorted(first, key=len)

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from bot.bank.models import KeyPoint
-from bot.grading.clauses import NEGATORS, opens_negated_clause
+from bot.grading.clauses import NEGATORS
 from bot.grading.common_words import COMMON_WORDS, GENERIC_TERMS
 from bot.grading.matcher import AnswerIndex, Hit, prepare
 from bot.grading.text import FUNCTION_WORDS
@@ -107,8 +107,8 @@ class PointJudge:
                 break  # one place that states the point is enough
             if weak_phrase(phrase):
                 continue
-            words = prepare(phrase).words
-            negative, opener = prepare(phrase).negative, opens_negated_clause(words)
+            prepared = prepare(phrase)
+            negative, opener = prepared.negative, prepared.opener
             for hit in self._hits((phrase,)):
                 if self.negated(hit, whole_phrase_negative=negative or opener, opener=opener):
                     if self._directly_negated(hit):
