@@ -15,6 +15,7 @@ from bot.bank.models import Difficulty, Question, QuickFireItem
 from bot.choices import Kind, check_available, resolve_topic
 from bot.engine.base import Session
 from bot.errors import AnswerTooLong, SettingsError, UnknownItem
+from bot.grading.points import PointStatus
 from bot.grading.quickfire import matches
 from bot.settings import Settings
 from bot.terminal.lines import stdin_lines
@@ -98,6 +99,10 @@ def grade(bank: Bank, settings: Settings, node_id: str, answer_file: Path, as_js
         else None,
         "verdict": result.verdict.value,
         "evidence": {p.label: p.evidence for p in result.covered},
+        "points": [
+            {"id": p.id, "label": p.label, "status": p.status.value, "evidence": p.evidence}
+            for p in result.points
+        ],
         "feedback": list(result.feedback),
     }
     if as_json:
@@ -106,8 +111,11 @@ def grade(bank: Bank, settings: Settings, node_id: str, answer_file: Path, as_js
     print(f"{node.id}: score {result.score:.0%} ({result.verdict.value})")
     for point in result.covered:
         print(f"  ✔ {point.label}  ← “{point.evidence}”")
-    for point in result.missed:
-        print(f"  ✘ {point.label}")
+    for point in result.contradicted:
+        print(f"  ⚠ {point.label}  ← you said “{point.evidence}”")
+    for point in result.points:
+        if point.status is PointStatus.MISSED:
+            print(f"  ✘ {point.label}")
     for line in result.feedback:
         print(f"  ! {line}")
     if payload["next_follow_up"]:

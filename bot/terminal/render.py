@@ -26,6 +26,7 @@ from bot.engine.events import (
     TimeWarning,
 )
 from bot.engine.interview import ROOT_WEIGHT
+from bot.grading.points import PointStatus
 from bot.grading.speech_metrics import SpeechMetrics
 
 WIDTH = 88
@@ -106,12 +107,11 @@ def _revealed(event: Revealed) -> Text:
         if result.node_id != event.question_id:
             parts += [Text(f"Follow-up — {result.prompt}", style="bold")]
             parts.append(wrap(result.reference_answer))
-    if event.covered:
-        parts.append(Text("Covered:", style="bold"))
-        parts += [Text(f"  ✔ {point.label}", style=GOOD) for point in event.covered]
-    if event.missed:
-        parts.append(Text("Missed:", style="bold"))
-        parts += [Text(f"  ✘ {point.label}", style=BAD) for point in event.missed]
+    titles = ("Covered:", "Contradicted:", "Missed:")
+    for title, marked, style in zip(titles, _points(event), (GOOD, NOTE, BAD), strict=True):
+        if marked:
+            parts.append(Text(title, style="bold"))
+            parts += [Text(f"  {line}", style=style) for line in marked]
     if event.tips:
         parts.append(Text("Tips:", style="bold"))
         parts += [wrap(f"• {tip}") for tip in event.tips]
@@ -119,6 +119,23 @@ def _revealed(event: Revealed) -> Text:
     if speech:
         parts.append(_speech(speech))
     return _lines(*parts)
+
+
+def _points(event: Revealed) -> tuple[list[str], list[str], list[str]]:
+    """Covered (with the words that earned each), contradicted (with the words), missed."""
+    if not event.points:
+        return [f"✔ {c.label}" for c in event.covered], [], [f"✘ {m.label}" for m in event.missed]
+    covered = [
+        f"✔ {p.label}  ← “{p.evidence}”"
+        + (" (in a follow-up)" if p.how == "in a follow-up" else "")
+        for p in event.points
+        if p.covered
+    ]
+    contradicted = [
+        f"⚠ {p.label}  ← you said “{p.evidence}”" for p in event.points if p.contradicted
+    ]
+    missed = [f"✘ {p.label}" for p in event.points if p.status is PointStatus.MISSED]
+    return covered, contradicted, missed
 
 
 def _speech(metrics: list[SpeechMetrics]) -> str:

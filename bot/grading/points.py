@@ -1,0 +1,226 @@
+"""Judge one key point against a parsed answer: covered, contradicted or missed, with the words.
+
+- A phrase found outside a negation covers the point; found only inside one ("you should never
+  add regularisation") it contradicts it. A phrase that states a negation itself ("cannot be
+  parallelised") is matched whole, and an outer negation flips it.
+- A relation point pairs a subject with an object in one clause. Each object or swapped phrase
+  belongs to the nearest subject of the node before it in its clause (else after it, else the
+  last one earlier in the sentence: "bagging, which trains in parallel, reduces variance"), so
+  "bagging reduces bias, boosting reduces variance" pairs bias with bagging. The right pairing
+  covers the point; the subject with a swapped phrase, or with its object negated, contradicts it.
+- An `opposites` phrase outside a negation contradicts the point.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+from bot.bank.models import KeyPoint
+from bot.grading.clauses import NEGATORS
+from bot.grading.common_words import COMMON_WORDS, GENERIC_TERMS
+from bot.grading.matcher import AnswerIndex, Hit, prepare
+from bot.grading.text import FUNCTION_WORDS
+
+BORROW_WORDS = 15  # how far back in its sentence an object may find a subject in another clause
+BACKWARD_WORDS = 3  # "regularisation does not help": a negator this close after a phrase
+DIRECT_WORDS = 2  # "don't need any more data": words allowed between a denial and the phrase
+_FILLERS = frozenset("a an the any more much really actually even always ever".split())
+_AUX = frozenset(
+    """is are was were be been does do did will would should can could may might has have had
+    really actually it they this that s also""".split()
+)
+
+
+def weak_phrase(phrase: str) -> bool:
+    """One everyday or generic word: naming it is not stating any key point."""
+    words = prepare(phrase).words
+    return len(words) == 1 and (
+        words[0] in FUNCTION_WORDS or words[0] in COMMON_WORDS or words[0] in GENERIC_TERMS
+    )
+
+
+class PointStatus(StrEnum):
+    """What an answer did with a key point."""
+
+    COVERED = "covered"
+    CONTRADICTED = "contradicted"
+    MISSED = "missed"
+
+
+@dataclass(frozen=True)
+class PointResult:
+    """One key point: covered, contradicted or missed, and the words that showed it."""
+
+    id: str
+    label: str
+    weight: float
+    status: PointStatus = PointStatus.MISSED
+    evidence: str | None = None
+    how: str | None = None
+    span: tuple[int, int] | None = None  # the evidence's words in the answer
+
+    @property
+    def covered(self) -> bool:
+        """True when the answer stated the point."""
+        return self.status is PointStatus.COVERED
+
+    @property
+    def contradicted(self) -> bool:
+        """True when the answer denied the point or stated its opposite."""
+        return self.status is PointStatus.CONTRADICTED
+
+
+@dataclass(frozen=True)
+class _Found:
+    hit: Hit
+    how: str
+    strong: bool = True  # a swap or an opposite; a negated phrase is weaker than any cover
+    subject: tuple[int, int] | None = None  # relation: where its subject stands
+
+
+Relevant = Callable[[int], bool]  # is the sentence of this word about the question?
+
+
+class PointJudge:
+    """Judges the key points of one node against one answer."""
+
+    def __init__(self, index: AnswerIndex, points: Sequence[KeyPoint], relevant: Relevant) -> None:
+        self.index = index
+        self.parsed = index.parsed
+        self.relevant = relevant
+        self._subjects: dict[str, list[Hit]] = {}
+        for point in points:
+            if point.relation is not None:
+                self._subjects[point.id] = self._hits(point.relation.subject)
+        self._all_subjects = sorted(
+            {(h.start, h.end, pid) for pid, hits in self._subjects.items() for h in hits}
+        )
+
+    def judge(self, point: KeyPoint) -> PointResult:
+        """The status of `point` in this answer, with the words that earned it."""
+        covers: list[_Found] = []
+        against: list[_Found] = []
+        for phrase in point.phrases:
+            if covers:
+                break  # one place that states the point is enough
+            if weak_phrase(phrase):
+                continue
+            prepared = prepare(phrase)
+            negative, opener = prepared.negative, prepared.opener
+            for hit in self._hits((phrase,)):
+                if self.negated(hit, whole_phrase_negative=negative or opener, opener=opener):
+                    if self._directly_negated(hit):
+                        against.append(_Found(hit, "negated", strong=False))
+                else:
+                    covers.append(_Found(hit, hit.how))
+                    break
+        if point.relation is not None:
+            self._relation(point, covers, against)
+        for phrase in point.opposites:
+            opposite = self._hits((phrase,), exact=True)
+            against += [_Found(h, "opposite") for h in opposite if not self.negated(h)]
+        base = (point.id, point.label, point.weight)
+        strong = [f for f in against if f.strong]
+        if strong or (against and not covers):
+            found = (strong or against)[0]
+            status = PointStatus.CONTRADICTED
+            return PointResult(*base, status, self._quote(found), found.how, _span(found))
+        if covers:
+            best = max(covers, key=lambda f: f.hit.score)
+            return PointResult(*base, PointStatus.COVERED, self._quote(best), best.how, _span(best))
+        return PointResult(*base)
+
+    def negated(
+        self, hit: Hit, *, whole_phrase_negative: bool = False, opener: bool = False
+    ) -> bool:
+        """Whether the words of `hit` stand under a negation (outer negations only when the
+        phrase itself holds one), or are followed closely by one ("dropout does not help")."""
+        parsed = self.parsed
+        if opener and (hit.start == 0 or parsed.clause[hit.start - 1] != parsed.clause[hit.start]):
+            return not parsed.negated[hit.start]  # the phrase's own "rather than" negates it
+        if parsed.negated[hit.start]:
+            return True
+        if whole_phrase_negative:
+            return False
+        clause = parsed.clause[hit.start]
+        for j in range(hit.end, min(hit.end + BACKWARD_WORDS, len(parsed))):
+            if parsed.clause[j] != clause:
+                break
+            if parsed.words[j] in NEGATORS and parsed.negator[j]:
+                return True
+            if parsed.words[j] not in _AUX:
+                break
+        return False
+
+    def _directly_negated(self, hit: Hit) -> bool:
+        """A negator right before the phrase ("never add regularisation", "don't need X"): a
+        denial of the point, not a negation elsewhere in the clause that only withholds credit."""
+        parsed = self.parsed
+        j, skipped = hit.start - 1, 0
+        while j >= 0 and parsed.clause[j] == parsed.clause[hit.start]:
+            if parsed.negator[j]:
+                return True
+            if parsed.words[j] not in _AUX and parsed.words[j] not in _FILLERS:
+                skipped += 1
+                if skipped > DIRECT_WORDS:
+                    return False
+            j -= 1
+        return False
+
+    def _hits(self, phrases: Sequence[str], *, exact: bool = False) -> list[Hit]:
+        hits = []
+        for phrase in phrases:
+            hits += [h for h in self.index.find(phrase, exact=exact) if self.relevant(h.start)]
+        return hits
+
+    def _relation(self, point: KeyPoint, covers: list[_Found], against: list[_Found]) -> None:
+        relation = point.relation
+        assert relation is not None
+        for hit in self._hits(relation.object):
+            owner = self._owner(hit, ordered=relation.ordered)
+            if owner is None or owner[2] != point.id:
+                continue
+            if not self.parsed.negated[hit.start]:  # negated: no credit, and no contradiction
+                covers.append(_Found(hit, "relation", subject=owner[:2]))
+        paired = {f.subject for f in covers if f.subject is not None}
+        for hit in self._hits(relation.swapped, exact=True):
+            owner = self._owner(hit, ordered=relation.ordered)
+            if owner is None or owner[2] != point.id or self.parsed.negated[hit.start]:
+                continue
+            if owner[:2] not in paired:  # with its object too, the subject is not swapped
+                against.append(_Found(hit, "swapped", subject=owner[:2]))
+
+    def _owner(self, hit: Hit, *, ordered: bool) -> tuple[int, int, str] | None:
+        """The subject (start, end, point id) an object or swapped phrase belongs to."""
+        parsed = self.parsed
+        clause, sentence = parsed.clause[hit.start], parsed.sentence[hit.start]
+        usable = [
+            s
+            for s in self._all_subjects
+            if (s[1] <= hit.start or s[0] >= hit.end) and not parsed.negated[s[0]]
+        ]
+        same = [s for s in usable if parsed.clause[s[0]] == clause]
+        before = [s for s in same if s[1] <= hit.start]
+        if before:
+            return before[-1]
+        after = [s for s in same if s[0] >= hit.end]
+        if after and not ordered:
+            return after[0]
+        earlier = [
+            s
+            for s in usable
+            if parsed.sentence[s[0]] == sentence and hit.start - BORROW_WORDS <= s[1] <= hit.start
+        ]
+        return earlier[-1] if earlier else None
+
+    def _quote(self, found: _Found) -> str:
+        return self.parsed.quote(*_span(found))
+
+
+def _span(found: _Found) -> tuple[int, int]:
+    start, end = found.hit.start, found.hit.end
+    if found.subject is not None:
+        start, end = min(start, found.subject[0]), max(end, found.subject[1])
+    return start, end
