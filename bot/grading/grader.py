@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import statistics
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -18,11 +20,24 @@ KEYWORD_LIST_FUNCTION_RATIO = 0.15  # prose is ~0.4; a bare list of terms ~0
 KEYWORD_LIST_CAP = 0.3  # the most a bare list of terms can score
 MIN_WORDS_PER_POINT = 3  # fewer words per covered point reads as a list
 KEYWORD_RUN_ON_RATIO = 0.08  # one long run of terms with hardly a function word in it
+RUN_ON_WORDS = 8  # "bias variance underfitting overfitting ...": one clause of terms this long
+LIST_ITEM_WORDS = 2  # "dot product, softmax, ...": clauses this short are items of a list
 EXPLAINED_LINE_WORDS = 4  # a line (or sentence) this long with a function word explains
 OFF_TOPIC_OVERLAP = 0.2  # share of the answer's content words that are on topic
 MISCONCEPTION_FACTOR = 0.5  # a stated misconception or contradiction halves the score
 
 __all__ = ["AnswerGrader", "Grade", "GraderConfig", "PointResult", "PointStatus", "Verdict"]
+
+
+# Verbs that explain ("bagging reduces variance"): with them a terse line is no list of terms.
+_VERBS = frozenset(
+    """reduce reduces lower lowers raise raises increase increases decrease decreases cut cuts
+    give gives use uses train trains fit fits learn learns shrink shrinks push pushes pull pulls
+    drive drives cause causes help helps prevent prevents add adds remove removes split splits
+    measure measures compute computes predict predicts need needs require requires combine
+    combines average averages penalize penalizes keep keeps take takes set sets control
+    controls improve improves hurt hurts tends assigns assign moves move sums""".split()
+)
 
 
 class Verdict(StrEnum):
@@ -171,13 +186,17 @@ def _is_keyword_list(parsed: Parsed, found: int) -> bool:
     list: its lines explain ("boosting -> fits the residuals of the last model")."""
     words = parsed.words
     explained = sum(
-        len(s) >= EXPLAINED_LINE_WORDS and any(words[i] in FUNCTION_WORDS for i in s)
+        (len(s) >= EXPLAINED_LINE_WORDS and any(words[i] in FUNCTION_WORDS for i in s))
+        or (len(s) >= EXPLAINED_LINE_WORDS - 1 and any(words[i] in _VERBS for i in s))
         for s in parsed.sentences()
     )
     ratio = sum(w in FUNCTION_WORDS for w in words) / len(words)
     if explained == 0:
         return ratio < KEYWORD_LIST_FUNCTION_RATIO or len(words) / found < MIN_WORDS_PER_POINT
-    return explained == 1 and ratio < KEYWORD_RUN_ON_RATIO
+    if explained > 1:
+        return False
+    clause = statistics.median(Counter(parsed.clause).values())  # words per clause
+    return clause <= LIST_ITEM_WORDS or (ratio < KEYWORD_RUN_ON_RATIO and clause >= RUN_ON_WORDS)
 
 
 def _sentence(text: str) -> str:

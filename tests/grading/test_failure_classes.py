@@ -184,3 +184,21 @@ def test_a_long_answer_about_something_else_does_not_pass(bank: Bank) -> None:
     result = grade(bank, "g-overfitting", text)
     assert result.verdict is not Verdict.GOOD
     assert not result.covered
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Bagging reduces variance, boosting reduces bias.",
+        "Bagging cuts variance; boosting cuts bias.",
+    ],
+)
+def test_a_terse_correct_answer_is_not_a_keyword_list(bank: Bank, text: str) -> None:
+    result = grade(bank, "g-ensembles", text)
+    assert result.verdict is Verdict.PARTIAL
+    assert result.covered_ids == {"bagging-variance", "boosting-bias"}
+
+
+def test_a_bare_list_of_terms_still_is(bank: Bank) -> None:
+    result = grade(bank, "g-ensembles", "bagging, variance, boosting, bias, parallel")
+    assert result.verdict is Verdict.KEYWORD_LIST
