@@ -44,6 +44,10 @@ class Relation(_Frozen):
     object: tuple[Phrase, ...] = Field(min_length=1)
     swapped: tuple[Phrase, ...] = ()
     ordered: bool = False  # the subject must come before the object in the clause
+    # The other side of a comparison ("boosting" for "bagging"): found nearer an object, it
+    # takes the object, so the object neither covers nor swaps this point. Subjects with a
+    # size or side word ("large gamma", "l1") get their counterpart ("small gamma", "l2") too.
+    contrasts: tuple[Phrase, ...] = ()
 
 
 class KeyPoint(_Frozen):

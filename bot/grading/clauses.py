@@ -5,24 +5,34 @@ reduce bias" or from "people think boosting reduces variance, but that is wrong"
 learns which clause it is in and whether it stands under a negation:
 
 - sentences end at . ? ! ; : and new lines (bullets too); clauses also end at commas, dashes
-  and opening brackets, at
+  (— – " - " " -- ") and opening brackets, at
   contrast words (but, whereas, while, although, however ...), at "because", "which", "so" ...,
-  and at "and"/"or" when a new subject follows ("and it ...");
+  and at "and"/"or" when a new subject follows ("and it ...", "and you're ...") or a new
+  negator ("... and never sets weights to zero": its own negation, not a cancelling one);
+- a short line ending in a colon ("Bagging:", "- discriminative: ...") is a heading: the text
+  after it and the bullets under it are listed under it (`Parsed.heading`), so they may borrow
+  its subject;
 - "rather than X", "instead of X", "unlike X", "as opposed to X" open a clause that is negated
-  as a whole: they negate X only;
+  as a whole: they negate X only; inside a clause, "instead of X" and "rather than X" negate
+  the noun phrase X up to the next function word, and what follows is asserted again;
 - a negator (not, never, no, without, cannot, n't, neither, nor, hardly ...) negates the rest of
-  its clause; two negators cancel ("you cannot do without it");
+  its clause; two negators cancel ("you cannot do without it"); "no free lunch" is a term and
+  "almost no X" a small amount, not negations;
 - a myth being quoted ("people think ...", "a common misconception is ...") negates its clause
   and the clauses after it until a contrast; a verdict on what came before ("that is wrong",
-  "not true", "X is a myth") negates what it judges.
+  "not true", "X is a myth") negates what it judges, but "is wrong" after "if"/"when" is a
+  condition ("biased when the assumed form is wrong"), not a verdict.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
+import re
+import unicodedata
 from dataclasses import dataclass
 
-from bot.grading.text import stem
+from bot.grading.text import ARTICLES, FUNCTION_WORDS, stem
 from bot.grading.tokens import Mark, tokens
 
 NEGATORS = frozenset(
@@ -39,6 +49,17 @@ _BREAKS = frozenset(
 _SUBJECTS = frozenset(
     "it its they their this that these those we our you your he his she her i there".split()
 )
+# Contracted subjects, as tokens spell them: "you're" -> "youre" ("we're" -> "were" only with
+# its apostrophe, which the text still shows).
+_CONTRACTED = frozenset(
+    "youre theyre were itll theyll youll well weve theyve youve ive im hes shes thats".split()
+)
+_NOT_NEGATIONS = (("no", "free", "lunch"), ("no", "brainer"))  # terms, not denials
+_ALMOST = frozenset({"almost", "nearly", "virtually", "practically"})  # "almost no data"
+_CONDITIONALS = frozenset({"if", "when", "whenever", "unless", "once", "where"})
+_NOUN_PHRASE_OPENERS = (("rather", "than"), ("instead", "of"))
+MAX_HEADING_WORDS = 6  # "Bagging:", "- discriminative:": a line this short before a colon
+_BULLET = re.compile(r"\n[^\S\n]*(?:[-*•>]|\d+[.)])|•")
 _OPENERS = (
     ("rather", "than"),
     ("instead", "of"),
@@ -91,6 +112,7 @@ class Parsed:
     negator: tuple[bool, ...]
     starts: tuple[int, ...]
     ends: tuple[int, ...]
+    heading: tuple[int, ...] = ()  # per word: the sentence of the heading it is listed under, -1
 
     @classmethod
     def of(cls, text: str, *, spoken: bool = False) -> Parsed:
@@ -128,27 +150,68 @@ def _parse(text: str, scope: int | None) -> Parsed:
     clauses: list[_Clause] = []
     sentence = 0
     cut = True  # the next word opens a clause
+    norm = unicodedata.normalize("NFKC", text)  # what token spans point into
+    headings = _Headings()
     for token in tokens(text):
+        raw = norm[token.start : token.end]
         if token.mark is not Mark.WORD:
-            if token.mark is Mark.STOP and not cut:
-                sentence += 1
+            if token.mark is Mark.STOP:
+                headings.stop(raw, sentence)
+                if not cut:
+                    sentence += 1
             cut = True
             continue
         word = token.text
         i = len(words)
         opens = _opener(words, word)
-        if cut or word in _CONTRAST or word in _BREAKS or opens or _new_subject(words, word):
+        new = cut or word in _CONTRAST or word in _BREAKS or opens or _new_subject(words, word, raw)
+        if new:
+            if not clauses or clauses[-1].sentence != sentence:
+                headings.start()
             clauses.append(_Clause(i, i, sentence, contrast=word in _CONTRAST))
             clauses[-1].negated = opens
             cut = False
+        headings.word(sentence)
         words.append(word)
         starts.append(token.start)
         ends.append(token.end)
         clauses[-1].end = i + 1
     _merge_openers(words, clauses)
+    _end_noun_phrases(words, clauses)
     negator = _negators(words, clauses)
     _judge_myths(words, clauses, negator)
-    return _finish(text, words, starts, ends, clauses, negator, scope)
+    parsed = _finish(text, words, starts, ends, clauses, negator, scope)
+    return dataclasses.replace(parsed, heading=tuple(headings.of_word))
+
+
+class _Headings:
+    """Which heading each word is listed under: "Bagging:" then bullets, or "- bagging: ..."
+    on one line. The line after a short one ending in a colon, and the bullets after that, take
+    it as their heading, so a bullet may borrow its subject; a line that is no bullet ends it."""
+
+    def __init__(self) -> None:
+        self.of_word: list[int] = []
+        self.current = -1  # the heading in force
+        self.words_in_sentence = 0
+        self._colon = False  # the stops just read hold a heading's colon
+        self._bullet = False  # or a bullet
+
+    def stop(self, raw: str, sentence: int) -> None:
+        if ":" in raw and 0 < self.words_in_sentence <= MAX_HEADING_WORDS:
+            self._colon = True
+            self.current = sentence
+        if _BULLET.match(raw):
+            self._bullet = True
+
+    def start(self) -> None:
+        if not (self._colon or self._bullet):
+            self.current = -1
+        self._colon = self._bullet = False
+        self.words_in_sentence = 0
+
+    def word(self, sentence: int) -> None:
+        self.words_in_sentence += 1
+        self.of_word.append(self.current if self.current != sentence else -1)
 
 
 def _opener(words: list[str], word: str) -> bool:
@@ -156,8 +219,31 @@ def _opener(words: list[str], word: str) -> bool:
     return word == "unlike" or (bool(words) and (words[-1], word) == ("rather", "than"))
 
 
-def _new_subject(words: list[str], word: str) -> bool:
-    return bool(words) and words[-1] in ("and", "or") and word in _SUBJECTS
+def _new_subject(words: list[str], word: str, raw: str) -> bool:
+    """ "and it ...", "and you're ...", "and never ...": a new clause (and a new negation scope)."""
+    if not words or words[-1] not in ("and", "or"):
+        return False
+    contracted = word in _CONTRACTED and ("'" in raw or "’" in raw)
+    return word in _SUBJECTS or contracted or word in NEGATORS - {"nor"}
+
+
+def _end_noun_phrases(words: list[str], clauses: list[_Clause]) -> None:
+    """ "instead of X" and "rather than X" inside a clause negate the noun phrase X only: the
+    negated clause ends at the first function word after X ("... instead of bootstrap samples
+    to reduce bias": "to reduce bias" is asserted)."""
+    for clause in list(clauses):
+        first = tuple(words[clause.start : clause.start + 2])
+        if not clause.negated or first not in _NOUN_PHRASE_OPENERS:
+            continue
+        i = clause.start + 2
+        while i < clause.end and words[i] in ARTICLES:
+            i += 1
+        while i < clause.end and words[i] not in FUNCTION_WORDS and words[i] not in NEGATORS:
+            i += 1
+        if clause.start + 2 < i < clause.end:
+            tail = _Clause(i, clause.end, clause.sentence)
+            clause.end = i
+            clauses.insert(clauses.index(clause) + 1, tail)
 
 
 def _merge_openers(words: list[str], clauses: list[_Clause]) -> None:
@@ -198,6 +284,10 @@ def _negators(words: list[str], clauses: list[_Clause]) -> list[bool]:
             prev = words[i - 1] if i > clause.start else ""
             if nxt in _NOT_NEGATING_NEXT or prev in _NOT_NEGATING_PREV:
                 continue
+            if any(tuple(words[i : i + len(t)]) == t for t in _NOT_NEGATIONS):
+                continue
+            if prev in _ALMOST and words[i] in ("no", "none", "nothing"):
+                continue
             if words[i] == "not" and nxt in _FALSE | {"true", "correct", "right"}:
                 continue  # "not true" is a verdict on the clause, judged in _judge_myths
             flags[i] = True
@@ -237,7 +327,8 @@ def _is_verdict(span: list[str]) -> bool:
     for i, w in enumerate(span):
         nxt = span[i + 1] if i + 1 < len(span) else ""
         prev = span[i - 1] if i else ""
-        if w in _FALSE and prev in _COPULAS and nxt not in _FALSE_NOT_AFTER:
+        conditional = bool(_CONDITIONALS.intersection(span[:i]))  # "when the form is wrong"
+        if w in _FALSE and prev in _COPULAS and nxt not in _FALSE_NOT_AFTER and not conditional:
             return True
         if w == "not" and nxt in ("true", "correct", "right"):
             return True

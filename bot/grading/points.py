@@ -33,6 +33,35 @@ _AUX = frozenset(
 )
 
 
+_COUNTERPARTS = {
+    "large": "small",
+    "small": "large",
+    "big": "small",
+    "high": "low",
+    "low": "high",
+    "larger": "smaller",
+    "smaller": "larger",
+    "higher": "lower",
+    "lower": "higher",
+    "many": "few",
+    "few": "many",
+    "l1": "l2",
+    "l2": "l1",
+}
+
+
+def counterparts(subjects: Sequence[str]) -> tuple[str, ...]:
+    """The other side of each subject that names a size or a side: "large gamma" -> "small
+    gamma", "l1 penalty" -> "l2 penalty"."""
+    out = []
+    for subject in subjects:
+        words = subject.lower().split()
+        flipped = [_COUNTERPARTS.get(w, w) for w in words]
+        if flipped != words:
+            out.append(" ".join(flipped))
+    return tuple(out)
+
+
 def weak_phrase(phrase: str) -> bool:
     """One everyday or generic word: naming it is not stating any key point."""
     words = prepare(phrase).words
@@ -90,13 +119,18 @@ class PointJudge:
         self.index = index
         self.parsed = index.parsed
         self.relevant = relevant
-        self._subjects: dict[str, list[Hit]] = {}
+        owners: dict[tuple[int, int], set[str]] = {}
+        blockers: set[tuple[int, int]] = set()
         for point in points:
             if point.relation is not None:
-                self._subjects[point.id] = self._hits(point.relation.subject)
-        self._all_subjects = sorted(
-            {(h.start, h.end, pid) for pid, hits in self._subjects.items() for h in hits}
-        )
+                for hit in self._hits(point.relation.subject):
+                    owners.setdefault((hit.start, hit.end), set()).add(point.id)
+                others = point.relation.contrasts + counterparts(point.relation.subject)
+                blockers |= {(h.start, h.end) for h in self._hits(others, exact=True)}
+        for span in blockers:
+            owners.setdefault(span, set())  # the other side: owns objects for no point
+        self._owners = {span: frozenset(ids) for span, ids in owners.items()}
+        self._spans = sorted(self._owners)
 
     def judge(self, point: KeyPoint) -> PointResult:
         """The status of `point` in this answer, with the words that earned it."""
@@ -111,7 +145,10 @@ class PointJudge:
             negative, opener = prepared.negative, prepared.opener
             for hit in self._hits((phrase,)):
                 if self.negated(hit, whole_phrase_negative=negative or opener, opener=opener):
-                    if self._directly_negated(hit):
+                    denied = self._directly_negated(hit) or (
+                        not (negative or opener) and self._denied_after(hit)
+                    )
+                    if denied and self._about(hit, point):
                         against.append(_Found(hit, "negated", strong=False))
                 else:
                     covers.append(_Found(hit, hit.how))
@@ -144,6 +181,12 @@ class PointJudge:
             return True
         if whole_phrase_negative:
             return False
+        return self._denied_after(hit)
+
+    def _denied_after(self, hit: Hit) -> bool:
+        """A negator closely after the phrase: "dropout doesn't help", "X has nothing to do
+        with Y", "X never reduces ..."."""
+        parsed = self.parsed
         clause = parsed.clause[hit.start]
         for j in range(hit.end, min(hit.end + BACKWARD_WORDS, len(parsed))):
             if parsed.clause[j] != clause:
@@ -153,6 +196,13 @@ class PointJudge:
             if parsed.words[j] not in _AUX:
                 break
         return False
+
+    def _about(self, hit: Hit, point: KeyPoint) -> bool:
+        """Whether a denied phrase is about this point's side: a phrase that belongs to the
+        subject of another point or to the other side of a comparison ("discriminative models
+        learn p(y|x) without modelling the joint") denies nothing about this one."""
+        owner = self._owner(hit, ordered=False)
+        return owner is None or point.id in owner[1]
 
     def _directly_negated(self, hit: Hit) -> bool:
         """A negator right before the phrase ("never add regularisation", "don't need X"): a
@@ -180,40 +230,47 @@ class PointJudge:
         assert relation is not None
         for hit in self._hits(relation.object):
             owner = self._owner(hit, ordered=relation.ordered)
-            if owner is None or owner[2] != point.id:
+            if owner is None or point.id not in owner[1]:
                 continue
             if not self.parsed.negated[hit.start]:  # negated: no credit, and no contradiction
-                covers.append(_Found(hit, "relation", subject=owner[:2]))
+                covers.append(_Found(hit, "relation", subject=owner[0]))
         paired = {f.subject for f in covers if f.subject is not None}
         for hit in self._hits(relation.swapped, exact=True):
             owner = self._owner(hit, ordered=relation.ordered)
-            if owner is None or owner[2] != point.id or self.parsed.negated[hit.start]:
+            if owner is None or point.id not in owner[1] or self.parsed.negated[hit.start]:
                 continue
-            if owner[:2] not in paired:  # with its object too, the subject is not swapped
-                against.append(_Found(hit, "swapped", subject=owner[:2]))
+            if owner[0] not in paired:  # with its object too, the subject is not swapped
+                against.append(_Found(hit, "swapped", subject=owner[0]))
 
-    def _owner(self, hit: Hit, *, ordered: bool) -> tuple[int, int, str] | None:
-        """The subject (start, end, point id) an object or swapped phrase belongs to."""
+    def _owner(self, hit: Hit, *, ordered: bool) -> tuple[tuple[int, int], frozenset[str]] | None:
+        """The subject span an object or swapped phrase belongs to, with the points whose
+        subject stands there (none for the other side of a comparison): the nearest subject
+        before it in its clause, else after it, else earlier in its sentence, else under the
+        heading its line is listed under."""
         parsed = self.parsed
         clause, sentence = parsed.clause[hit.start], parsed.sentence[hit.start]
         usable = [
             s
-            for s in self._all_subjects
+            for s in self._spans
             if (s[1] <= hit.start or s[0] >= hit.end) and not parsed.negated[s[0]]
         ]
         same = [s for s in usable if parsed.clause[s[0]] == clause]
         before = [s for s in same if s[1] <= hit.start]
-        if before:
-            return before[-1]
         after = [s for s in same if s[0] >= hit.end]
-        if after and not ordered:
-            return after[0]
         earlier = [
             s
             for s in usable
             if parsed.sentence[s[0]] == sentence and hit.start - BORROW_WORDS <= s[1] <= hit.start
         ]
-        return earlier[-1] if earlier else None
+        heading = parsed.heading[hit.start] if parsed.heading else -1
+        listed = [s for s in usable if heading >= 0 and parsed.sentence[s[0]] == heading]
+        span = (
+            max(before, key=lambda s: (s[1], s[0]), default=None)
+            or (None if ordered else min(after, default=None))
+            or max(earlier, key=lambda s: (s[1], s[0]), default=None)
+            or max(listed, key=lambda s: (s[1], s[0]), default=None)
+        )
+        return None if span is None else (span, self._owners[span])
 
     def _quote(self, found: _Found) -> str:
         return self.parsed.quote(*_span(found))
