@@ -224,7 +224,8 @@ def _new_subject(words: list[str], word: str, raw: str) -> bool:
     if not words or words[-1] not in ("and", "or"):
         return False
     contracted = word in _CONTRACTED and ("'" in raw or "’" in raw)
-    return word in _SUBJECTS or contracted or word in NEGATORS - {"nor"}
+    negator = words[-1] == "and" and word in NEGATORS  # never "whether or not"
+    return word in _SUBJECTS or contracted or negator
 
 
 def _end_noun_phrases(words: list[str], clauses: list[_Clause]) -> None:

@@ -26,6 +26,7 @@ from bot.grading.text import FUNCTION_WORDS
 BORROW_WORDS = 15  # how far back in its sentence an object may find a subject in another clause
 BACKWARD_WORDS = 3  # "regularisation does not help": a negator this close after a phrase
 DIRECT_WORDS = 2  # "don't need any more data": words allowed between a denial and the phrase
+LISTED_WORDS = 3  # "never add more data or regularisation": how far back an "or" joins a list
 _FILLERS = frozenset("a an the any more much really actually even always ever".split())
 _AUX = frozenset(
     """is are was were be been does do did will would should can could may might has have had
@@ -212,7 +213,9 @@ class PointJudge:
         while j >= 0 and parsed.clause[j] == parsed.clause[hit.start]:
             if parsed.negator[j]:
                 return True
-            if parsed.words[j] not in _AUX and parsed.words[j] not in _FILLERS:
+            if parsed.words[j] in ("or", "nor") and hit.start - j <= LISTED_WORDS:
+                skipped = 0  # "never add more data or regularisation": a list after the denial
+            elif parsed.words[j] not in _AUX and parsed.words[j] not in _FILLERS:
                 skipped += 1
                 if skipped > DIRECT_WORDS:
                     return False

@@ -85,6 +85,19 @@ def test_a_negation_does_not_run_across_and_with_a_new_negator() -> None:
     assert words["weights"]  # the second negator negates its own part, it does not cancel
 
 
+def test_whether_or_not_still_negates_nothing() -> None:
+    assert not negated("whether or not it overfits regularisation helps")["regularization"]
+
+
+def test_a_denial_reaches_every_item_of_a_list_after_it() -> None:
+    points = [point("data", "more data"), point("reg", "regularisation")]
+    text = "You should never add more data or regularisation."
+    assert judge(text, points) == {
+        "data": PointStatus.CONTRADICTED,
+        "reg": PointStatus.CONTRADICTED,
+    }
+
+
 def test_is_wrong_in_a_conditional_is_no_verdict() -> None:
     words = negated("Models are biased when the assumed form is wrong.")
     assert not words["biased"]
