@@ -328,8 +328,9 @@ def _is_verdict(span: list[str]) -> bool:
     for i, w in enumerate(span):
         nxt = span[i + 1] if i + 1 < len(span) else ""
         prev = span[i - 1] if i else ""
-        conditional = bool(_CONDITIONALS.intersection(span[:i]))  # "when the form is wrong"
-        if w in _FALSE and prev in _COPULAS and nxt not in _FALSE_NOT_AFTER and not conditional:
+        # "when the assumed form is wrong" states a condition, not a verdict
+        is_false = w in _FALSE and prev in _COPULAS and nxt not in _FALSE_NOT_AFTER
+        if is_false and not _CONDITIONALS.intersection(span[:i]):
             return True
         if w == "not" and nxt in ("true", "correct", "right"):
             return True

@@ -40,6 +40,7 @@ def point_phrases(point: KeyPoint) -> Iterator[str]:
         yield from point.relation.subject
         yield from point.relation.object
         yield from point.relation.swapped
+        yield from point.relation.contrasts
     yield from point.opposites
 
 
