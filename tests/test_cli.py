@@ -122,6 +122,11 @@ def test_grade_json(tmp_path: Path) -> None:
         "Poor performance on unseen data",
     ]
     assert payload["missed"] == ["Regularization or cross-validation prevents it"]
+    assert [(p["id"], p["status"], p["evidence"]) for p in payload["points"]] == [
+        ("definition", "covered", "memorises the noise"),
+        ("generalisation", "covered", "unseen data"),
+        ("prevention", "missed", None),
+    ]
     assert payload["next_follow_up"] == {
         "id": "t-overfitting-prevention",
         "prompt": "Name two ways to prevent overfitting.",

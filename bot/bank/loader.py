@@ -6,6 +6,7 @@ import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import yaml
 from pydantic import ValidationError
@@ -49,24 +50,33 @@ def bank_files(paths: Iterable[Path]) -> tuple[list[Path], list[BankProblem]]:
     return files, problems
 
 
-def parse_file(path: Path) -> ParsedFile | list[BankProblem]:
-    """Read and schema-validate one file: the parsed file, or the problems found."""
+def _document(path: Path) -> tuple[yaml.Node | None, Any] | list[BankProblem]:
+    """The file's node tree and its data, or the one problem that stops reading it."""
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         return [BankProblem(path, 0, "(file)", f"cannot be read: {exc}")]
     try:
         root = yaml_lines.compose(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else 0
-        reason = getattr(exc, "problem", None) or str(exc)
-        return [BankProblem(path, line, "(yaml)", f"malformed YAML: {reason}")]
+    except yaml_lines.YamlRefused as exc:
+        return [BankProblem(path, exc.line, "(yaml)", exc.message)]
+    try:
+        return root, yaml_lines.construct(root)
+    except yaml_lines.YamlRefused as exc:
+        field = yaml_lines.field_at(root, exc.line, exc.column)
+        return [BankProblem(path, exc.line, field, exc.message)]
+
+
+def parse_file(path: Path) -> ParsedFile | list[BankProblem]:
+    """Read and schema-validate one file: the parsed file, or the problems found."""
+    document = _document(path)
+    if isinstance(document, list):
+        return document
+    root, data = document
     problems = [
         BankProblem(path, line, yaml_lines.locate(root, loc)[1], message)
         for loc, line, message in yaml_lines.duplicate_keys(root)
     ]
-    data = yaml_lines.construct(root)
     if not isinstance(data, dict):
         problems.append(
             BankProblem(

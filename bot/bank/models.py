@@ -35,13 +35,42 @@ class _Frozen(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class Relation(_Frozen):
+    """A key point that pairs two ideas ("bagging" -> "variance"): it is covered only when a
+    `subject` phrase and an `object` phrase are stated together in one clause; stating the
+    subject with a `swapped` phrase instead ("bagging reduces bias") contradicts it."""
+
+    subject: tuple[Phrase, ...] = Field(min_length=1)
+    object: tuple[Phrase, ...] = Field(min_length=1)
+    swapped: tuple[Phrase, ...] = ()
+    ordered: bool = False  # the subject must come before the object in the clause
+    # The other side of a comparison ("boosting" for "bagging"): found nearer an object, it
+    # takes the object, so the object neither covers nor swaps this point. Subjects with a
+    # size or side word ("large gamma", "l1") get their counterpart ("small gamma", "l2") too.
+    contrasts: tuple[Phrase, ...] = ()
+
+
 class KeyPoint(_Frozen):
-    """One idea a good answer states, and the phrases that show it was stated."""
+    """One idea a good answer states, and the phrases that show it was stated.
+
+    `phrases` each state the whole idea; `relation` states it as a pairing of two parts;
+    `opposites` are phrases that state the contrary of the point (found outside a negation,
+    they contradict it). A point needs phrases, a relation, or both.
+    """
 
     id: Slug
     label: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-    phrases: tuple[Phrase, ...] = Field(min_length=1)
+    phrases: tuple[Phrase, ...] = ()
+    relation: Relation | None = None
+    opposites: tuple[Phrase, ...] = ()
     weight: float = Field(default=1.0, gt=0, le=5)
+
+    @model_validator(mode="after")
+    def _has_evidence(self) -> KeyPoint:
+        if not self.phrases and self.relation is None:
+            msg = "a key point needs phrases, a relation, or both"
+            raise ValueError(msg)
+        return self
 
 
 class Misconception(_Frozen):

@@ -69,8 +69,10 @@ def reveal_embeds(event: Revealed) -> list[discord.Embed]:
     embeds = [discord.Embed(title=title, description=parts[0], colour=discord.Colour.green())]
     embeds += [discord.Embed(description=p, colour=discord.Colour.green()) for p in parts[1:]]
     fields: list[tuple[str, str]] = []
-    fields += _list_fields("Covered", [f"✔ {point.label}" for point in event.covered])
-    fields += _list_fields("Missed", [f"✘ {point.label}" for point in event.missed])
+    covered, contradicted, missed = point_lines(event)
+    fields += _list_fields("Covered", covered)
+    fields += _list_fields("Contradicted", contradicted)
+    fields += _list_fields("Missed", missed)
     for result in event.results:
         if result.node_id != event.question_id:
             who = f" ({mention(result.participant)})" if result.participant else ""
@@ -93,6 +95,24 @@ def reveal_embeds(event: Revealed) -> list[discord.Embed]:
             )
         )
     return _pack(embeds, fields)
+
+
+def point_lines(event: Revealed) -> tuple[list[str], list[str], list[str]]:
+    """Covered points with the words that earned them, contradictions with the words that
+    contradicted them, and missed points."""
+    if not event.points:
+        return [f"✔ {p.label}" for p in event.covered], [], [f"✘ {p.label}" for p in event.missed]
+    covered, contradicted, missed = [], [], []
+    for point in event.points:
+        words = discord.utils.escape_markdown(point.evidence or "")
+        if point.covered:
+            later = " (in a follow-up)" if point.how == "in a follow-up" else ""
+            covered.append(f"✔ {point.label} — “{words}”{later}")
+        elif point.contradicted:
+            contradicted.append(f"⚠ {point.label} — you said “{words}”")
+        else:
+            missed.append(f"✘ {point.label}")
+    return covered, contradicted, missed
 
 
 def _count(number: int, noun: str) -> str:

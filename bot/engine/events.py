@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from bot.grading.grader import Grade
+from bot.grading.points import PointResult
 from bot.grading.speech_metrics import SpeechMetrics
 
 
@@ -108,6 +109,7 @@ class NodeResult:
     missed: tuple[PointRef, ...]
     outcome: Outcome
     speech: SpeechMetrics | None = None
+    points: tuple[PointResult, ...] = ()  # every key point: status and the words that showed it
 
 
 @dataclass(frozen=True)
@@ -134,6 +136,11 @@ class Revealed:
     def missed(self) -> tuple[PointRef, ...]:
         """Every key point missed, across the question and its follow-ups."""
         return tuple(point for r in self.results for point in r.missed)
+
+    @property
+    def points(self) -> tuple[PointResult, ...]:
+        """Every key point's result, across the question and its follow-ups."""
+        return tuple(p for r in self.results for p in r.points)
 
 
 @dataclass(frozen=True)

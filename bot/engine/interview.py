@@ -23,7 +23,7 @@ from bot.engine.events import (
     TimeWarning,
 )
 from bot.engine.ports import EventSink
-from bot.engine.runs import NodeRun, QuestionRun
+from bot.engine.runs import NodeRun, Probe, QuestionRun
 from bot.errors import NothingToAnswer, NotYourTurn
 from bot.grading.grader import Grade
 from bot.grading.speech_metrics import SpeechMetrics
@@ -120,6 +120,8 @@ class InterviewSession(Session):
             grade = await asyncio.to_thread(
                 self.services.grader.grade, current.question, run.node, text, spoken=answer.spoken
             )
+            if run.probe is not None:
+                await self._credit_probe(current, run.probe, text, spoken=answer.spoken)
             score = max(0.0, grade.score - run.hints * self.options.hint_penalty)
             speech = SpeechMetrics.of(text, answer.words or None)
             self.timers.cancel_all()
@@ -206,11 +208,18 @@ class InterviewSession(Session):
         self._current = QuestionRun(question, tree, self._asked, turn)
         await self._ask(self._current, question, 0, None)
 
-    async def _ask(self, current: QuestionRun, node: Node, depth: int, reason: str | None) -> None:
-        now = self.services.clock.utcnow()
+    async def _ask(
+        self,
+        current: QuestionRun,
+        node: Node,
+        depth: int,
+        reason: str | None,
+        probe: Probe | None = None,
+    ) -> None:
+        asked_at = self.services.clock.utcnow()
         limit = self._time_limit(current.question)
-        run = NodeRun(node, depth, now, current.turn, reason)
-        run.deadline = now + timedelta(seconds=limit) if limit else None
+        run = NodeRun(node, depth, asked_at, current.turn, reason, probe=probe)
+        run.deadline = asked_at + timedelta(seconds=limit) if limit else None
         current.runs.append(run)
         await self.save()
         await self.emit(self._asked_event(current, run))
@@ -272,20 +281,33 @@ class InterviewSession(Session):
             await self._reveal(current, Outcome.TIMEOUT)
 
     def _plan_follow_ups(self, current: QuestionRun, run: NodeRun, grade: Grade) -> None:
-        asked = {r.node.id for r in current.runs} | {n.id for n, _, _ in current.agenda}
+        asked = {r.node.id for r in current.runs} | {a[0].id for a in current.agenda}
         labels = {p.id: p.label for p in run.node.key_points}
+        parent = current.runs.index(run)
         fresh = [
-            (node, run.depth + 1, _reason(when, labels, grade.covered_ids))
+            (node, run.depth + 1, _reason(when, labels, grade.covered_ids), _probe(parent, when))
             for when, node in current.tree.matching(run.node.id, grade.covered_ids)
             if node.id not in asked
         ]
         current.agenda[:0] = fresh
 
+    async def _credit_probe(
+        self, current: QuestionRun, probe: Probe, text: str, *, spoken: bool
+    ) -> None:
+        """A follow-up's answer that covers a point its parent missed earns that point."""
+        parent = current.runs[probe.parent]
+        if parent.result is None:
+            return
+        grade = await asyncio.to_thread(
+            self.services.grader.grade, current.question, parent.node, text, spoken=spoken
+        )
+        parent.earn({p.id: p for p in grade.covered if p.id in probe.points})
+
     async def _continue(self, current: QuestionRun) -> None:
         follow_ups = len(current.runs) - 1
         if current.agenda and follow_ups < self.options.max_follow_ups:
-            node, depth, reason = current.agenda.pop(0)
-            await self._ask(current, node, depth, reason)
+            node, depth, reason, probe = current.agenda.pop(0)
+            await self._ask(current, node, depth, reason, probe)
         else:
             await self._reveal(current, Outcome.ANSWERED)
 
@@ -400,6 +422,10 @@ class InterviewSession(Session):
             for p in people
         ]
         return tuple(sorted(lines, key=lambda line: (-line.points, line.participant)))
+
+
+def _probe(parent: int, when: Condition) -> Probe | None:
+    return Probe(parent, frozenset(when.missed)) if isinstance(when, Missed) else None
 
 
 def _reason(when: Condition, labels: dict[str, str], covered: frozenset[str]) -> str | None:

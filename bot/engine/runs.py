@@ -6,7 +6,7 @@ session's place is stored at every step and a new process can pick the session u
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -15,7 +15,29 @@ from bot.bank.models import Node, Question
 from bot.bank.tree import FollowUpTree
 from bot.engine.events import NodeResult, Outcome, PointRef
 from bot.grading.grader import Grade
+from bot.grading.points import PointResult, PointStatus
 from bot.grading.speech_metrics import SpeechMetrics
+
+
+@dataclass(frozen=True)
+class Probe:
+    """A follow-up asked for points its parent missed: its answer may still earn them.
+
+    `parent` is the parent's index in its question run (indices survive a restart)."""
+
+    parent: int
+    points: frozenset[str]
+
+    def state(self) -> dict[str, Any]:
+        """JSON-ready values."""
+        return {"parent": self.parent, "points": sorted(self.points)}
+
+    @classmethod
+    def from_state(cls, values: dict[str, Any] | None) -> Probe | None:
+        """The probe stored by `state()` (None: not a probe)."""
+        if values is None:
+            return None
+        return cls(int(values["parent"]), frozenset(values["points"]))
 
 
 @dataclass
@@ -30,6 +52,7 @@ class NodeRun:
     reason: str | None
     hints: int = 0
     result: NodeResult | None = None
+    probe: Probe | None = None
     deadline: datetime | None = None
 
     def finish(
@@ -55,6 +78,23 @@ class NodeRun:
             missed,
             outcome,
             speech,
+            grade.points if grade else (),
+        )
+
+    def earn(self, earned: dict[str, PointResult]) -> None:
+        """Points a later follow-up's answer covered count as covered here too (in the reveal)."""
+        result = self.result
+        if result is None:
+            return
+        points = tuple(
+            replace(earned[p.id], how="in a follow-up") if p.id in earned and not p.covered else p
+            for p in result.points
+        )
+        self.result = replace(
+            result,
+            covered=tuple(PointRef(p.id, p.label) for p in points if p.covered),
+            missed=tuple(PointRef(p.id, p.label) for p in points if not p.covered),
+            points=points,
         )
 
     def state(self) -> dict[str, Any]:
@@ -67,6 +107,7 @@ class NodeRun:
             "turn": self.turn,
             "reason": self.reason,
             "hints": self.hints,
+            "probe": self.probe.state() if self.probe else None,
             "deadline": self.deadline.isoformat() if self.deadline else None,
             "result": None
             if result is None
@@ -76,6 +117,7 @@ class NodeRun:
                 "covered": [p.id for p in result.covered],
                 "missed": [p.id for p in result.missed],
                 "outcome": result.outcome.value,
+                "points": [[p.id, p.status.value, p.evidence, p.how] for p in result.points],
             },
         }
 
@@ -90,12 +132,18 @@ class NodeRun:
             values["turn"],
             values["reason"],
             int(values["hints"]),
+            probe=Probe.from_state(values.get("probe")),
         )
         deadline = values.get("deadline")
         run.deadline = datetime.fromisoformat(deadline) if deadline else None
         result = values["result"]
         if result is not None:
             labels = {p.id: p.label for p in node.key_points}
+            weights = {p.id: p.weight for p in node.key_points}
+            points = tuple(
+                PointResult(i, labels[i], weights[i], PointStatus(status), evidence, how)
+                for i, status, evidence, how in result.get("points", ())
+            )
             run.result = NodeResult(
                 node.id,
                 node.prompt,
@@ -105,6 +153,7 @@ class NodeRun:
                 tuple(PointRef(i, labels[i]) for i in result["covered"]),
                 tuple(PointRef(i, labels[i]) for i in result["missed"]),
                 Outcome(result["outcome"]),
+                points=points,
             )
         return run
 
@@ -118,7 +167,7 @@ class QuestionRun:
     number: int
     turn: str | None
     runs: list[NodeRun] = field(default_factory=list)
-    agenda: list[tuple[Node, int, str | None]] = field(default_factory=list)
+    agenda: list[tuple[Node, int, str | None, Probe | None]] = field(default_factory=list)
     closing: Outcome | None = None  # set once a skip or time-out closes it, before the reveal
 
     @property
@@ -134,7 +183,10 @@ class QuestionRun:
             "number": self.number,
             "turn": self.turn,
             "runs": [run.state() for run in self.runs],
-            "agenda": [[node.id, depth, reason] for node, depth, reason in self.agenda],
+            "agenda": [
+                [node.id, depth, reason, probe.state() if probe else None]
+                for node, depth, reason, probe in self.agenda
+            ],
             "closing": self.closing.value if self.closing else None,
         }
 
@@ -148,6 +200,14 @@ class QuestionRun:
             int(values["number"]),
             values["turn"],
             [NodeRun.from_state(bank, run) for run in values["runs"]],
-            [(bank.node(n)[1], int(depth), reason) for n, depth, reason in values["agenda"]],
+            [
+                (bank.node(entry[0])[1], int(entry[1]), entry[2], Probe.from_state(_at(entry, 3)))
+                for entry in values["agenda"]
+            ],
             Outcome(values["closing"]) if values.get("closing") else None,
         )
+
+
+def _at(entry: list[Any], index: int) -> Any:
+    """An agenda entry's value at `index`, or None in a state stored before it existed."""
+    return entry[index] if len(entry) > index else None

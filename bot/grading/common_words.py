@@ -17,3 +17,13 @@ COMMON_WORDS = frozenset(
     basically actually generally just okay ok yeah um uh like thats dont doesnt isnt cant
     whats lets youre were theyre im ive id""".split()
 )
+
+# Words of the trade too general to show any one idea: alone, a phrase of one of them is weak
+# evidence ("randomly", "information", "key" for queries/keys/values) and covers nothing.
+GENERIC_TERMS = frozenset(
+    """random randomly inference information key keys value values data model models training
+    train trained learning learn error errors feature features input inputs output outputs
+    result results function method algorithm problem performance prediction predictions predict
+    parameter parameters task network layer layers sample samples test testing set sets weight
+    weights score scores class classes label labels loss accuracy""".split()
+)

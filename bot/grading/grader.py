@@ -1,21 +1,43 @@
-"""Grade a free answer against a node's key points: coverage, evidence, score and verdict."""
+"""Grade a free answer against a node's key points: coverage, contradictions, score and verdict."""
 
 from __future__ import annotations
 
+import statistics
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from bot.bank.models import KeyPoint, Node, Question
+from bot.bank.models import Node, Question
 from bot.grading import quickfire
-from bot.grading.matcher import AnswerIndex, Match
-from bot.grading.text import Words
+from bot.grading.clauses import Parsed
+from bot.grading.matcher import AnswerIndex, Hit
+from bot.grading.points import PointJudge, PointResult, PointStatus
+from bot.grading.relevance import Vocabularies, about_the_question
+from bot.grading.text import FUNCTION_WORDS
 
 KEYWORD_LIST_FUNCTION_RATIO = 0.15  # prose is ~0.4; a bare list of terms ~0
 KEYWORD_LIST_CAP = 0.3  # the most a bare list of terms can score
 MIN_WORDS_PER_POINT = 3  # fewer words per covered point reads as a list
+KEYWORD_RUN_ON_RATIO = 0.08  # one long run of terms with hardly a function word in it
+RUN_ON_WORDS = 8  # "bias variance underfitting overfitting ...": one clause of terms this long
+LIST_ITEM_WORDS = 2  # "dot product, softmax, ...": clauses this short are items of a list
+EXPLAINED_LINE_WORDS = 4  # a line (or sentence) this long with a function word explains
 OFF_TOPIC_OVERLAP = 0.2  # share of the answer's content words that are on topic
-MISCONCEPTION_FACTOR = 0.5  # a stated misconception halves the score
+MISCONCEPTION_FACTOR = 0.5  # a stated misconception or contradiction halves the score
+
+__all__ = ["AnswerGrader", "Grade", "GraderConfig", "PointResult", "PointStatus", "Verdict"]
+
+
+# Verbs that explain ("bagging reduces variance"): with them a terse line is no list of terms.
+_VERBS = frozenset(
+    """reduce reduces lower lowers raise raises increase increases decrease decreases cut cuts
+    give gives use uses train trains fit fits learn learns shrink shrinks push pushes pull pulls
+    drive drives cause causes help helps prevent prevents add adds remove removes split splits
+    measure measures compute computes predict predicts need needs require requires combine
+    combines average averages penalize penalizes keep keeps take takes set sets control
+    controls improve improves hurt hurts tends assigns assign moves move sums""".split()
+)
 
 
 class Verdict(StrEnum):
@@ -28,22 +50,6 @@ class Verdict(StrEnum):
     OFF_TOPIC = "off_topic"
     KEYWORD_LIST = "keyword_list"
     EMPTY = "empty"
-
-
-@dataclass(frozen=True)
-class PointResult:
-    """One key point: whether it was covered, and the words that showed it."""
-
-    id: str
-    label: str
-    weight: float
-    evidence: str | None = None
-    how: str | None = None
-
-    @property
-    def covered(self) -> bool:
-        """True when some phrase of the point was found."""
-        return self.evidence is not None
 
 
 @dataclass(frozen=True)
@@ -60,12 +66,17 @@ class Grade:
     @property
     def covered(self) -> tuple[PointResult, ...]:
         """Key points the answer covered."""
-        return tuple(p for p in self.points if p.covered)
+        return tuple(p for p in self.points if p.status is PointStatus.COVERED)
+
+    @property
+    def contradicted(self) -> tuple[PointResult, ...]:
+        """Key points the answer denied, swapped or stated the opposite of."""
+        return tuple(p for p in self.points if p.status is PointStatus.CONTRADICTED)
 
     @property
     def missed(self) -> tuple[PointResult, ...]:
-        """Key points the answer missed."""
-        return tuple(p for p in self.points if not p.covered)
+        """Key points the answer did not state (contradicted ones included: not earned)."""
+        return tuple(p for p in self.points if p.status is not PointStatus.COVERED)
 
     @property
     def covered_ids(self) -> frozenset[str]:
@@ -83,60 +94,47 @@ class GraderConfig:
 
 
 class AnswerGrader:
-    """Grades answers by key-point coverage, with checks for lists, wrong and off-topic answers."""
+    """Grades answers by key-point coverage, with checks for contradictions, lists and
+    off-topic answers. Thread-safe: grading runs in worker threads."""
 
     def __init__(self, config: GraderConfig | None = None) -> None:
         self.config = config or GraderConfig()
+        self.vocabularies = Vocabularies()
 
     def grade(self, question: Question, node: Node, answer: str, *, spoken: bool = False) -> Grade:
         """Grade `answer` to `node` (the question itself or one of its follow-ups); `spoken`
-        says it was transcribed speech (not yet used in grading)."""
-        index = AnswerIndex(answer, self.config.fuzzy_threshold)
-        if not index.words.words:
+        answers came from speech-to-text and get its tolerances (joined words, sound-alikes)."""
+        parsed = Parsed.of(answer, spoken=spoken)
+        if not parsed.words:
             points = tuple(PointResult(p.id, p.label, p.weight) for p in node.key_points)
             return Grade(node.id, 0.0, 0.0, points, Verdict.EMPTY, ("The answer was empty.",))
-        points = tuple(self._point(index, point) for point in node.key_points)
+        vocabulary = self.vocabularies.of(question, node)
+        index = AnswerIndex(parsed, spoken=spoken, threshold=self.config.fuzzy_threshold)
+        relevant = about_the_question(parsed, vocabulary)
+        judge = PointJudge(index, node.key_points, relevant)
+        points = tuple(judge.judge(point) for point in node.key_points)
         total = sum(p.weight for p in points)
         coverage = sum(p.weight for p in points if p.covered) / total
-        return self._judge(question, node, index, points, coverage)
-
-    def _point(self, index: AnswerIndex, point: KeyPoint) -> PointResult:
-        best: Match | None = None
-        for phrase in point.phrases:
-            found = index.find(phrase)
-            if found is not None and (best is None or found.score > best.score):
-                best = found
-                if best.score == 1.0:
-                    break
-        if best is None:
-            return PointResult(point.id, point.label, point.weight)
-        return PointResult(point.id, point.label, point.weight, best.evidence, best.how)
-
-    def _judge(
-        self,
-        question: Question,
-        node: Node,
-        index: AnswerIndex,
-        points: tuple[PointResult, ...],
-        coverage: float,
-    ) -> Grade:
-        words = index.words
-        covered = sum(p.covered for p in points)
         misconceptions = [
-            m.correction
+            (m.correction, hit)
             for m in node.misconceptions
-            if any(index.find(phrase, fuzzy=False) for phrase in m.phrases)
+            for phrase in m.phrases
+            for hit in judge.index.find(phrase, exact=True)[:1]
+            if relevant(hit.start) and not judge.negated(hit)
         ]
-        if misconceptions:
-            score = coverage * MISCONCEPTION_FACTOR
-            return Grade(node.id, score, coverage, points, Verdict.WRONG, tuple(misconceptions))
-        if covered == 0 and _topic_overlap(question, node, words) < OFF_TOPIC_OVERLAP:
-            message = "That answer does not seem to address the question."
-            return Grade(node.id, 0.0, coverage, points, Verdict.OFF_TOPIC, (message,))
-        if covered and _is_keyword_list(words, covered):
+        found = sum(p.status is not PointStatus.MISSED for p in points)
+        if found and _is_keyword_list(
+            parsed, found
+        ):  # a list of terms states nothing, wrong or right
             message = "Explain each idea in a sentence or two; a list of terms is not an answer."
             score = min(coverage, KEYWORD_LIST_CAP)
             return Grade(node.id, score, coverage, points, Verdict.KEYWORD_LIST, (message,))
+        if misconceptions or any(p.contradicted for p in points):
+            return _wrong(node.id, parsed, points, coverage, misconceptions)
+        overlap = self.vocabularies.overlap(question, node, parsed)
+        if not any(p.covered for p in points) and overlap < OFF_TOPIC_OVERLAP:
+            message = "That answer does not seem to address the question."
+            return Grade(node.id, 0.0, coverage, points, Verdict.OFF_TOPIC, (message,))
         return Grade(node.id, coverage, coverage, points, self._verdict(coverage))
 
     def _verdict(self, score: float) -> Verdict:
@@ -151,31 +149,56 @@ class AnswerGrader:
         return quickfire.matches(answer, accepted)
 
 
-def _is_keyword_list(words: Words, covered: int) -> bool:
-    """Terms without the connecting words of an explanation, or too few words per idea."""
-    thin = len(words) / covered < MIN_WORDS_PER_POINT
-    return words.function_ratio < KEYWORD_LIST_FUNCTION_RATIO or thin
+def _wrong(
+    node_id: str,
+    parsed: Parsed,
+    points: tuple[PointResult, ...],
+    coverage: float,
+    misconceptions: list[tuple[str, Hit]],
+) -> Grade:
+    """A contradiction or a misconception: the verdict is wrong and the feedback quotes it."""
+    total = sum(p.weight for p in points)
+    against = sum(p.weight for p in points if p.contradicted)
+    score = max(0.0, coverage - against / total) * MISCONCEPTION_FACTOR
+    corrections = dict.fromkeys(c for c, _ in misconceptions)
+    feedback: list[str] = []
+    for point in points:
+        if not point.contradicted or point.span is None:
+            continue
+        sentence = parsed.sentence[point.span[0]]
+        fix = next(
+            (c for c, hit in misconceptions if parsed.sentence[hit.start] == sentence),
+            None,
+        )
+        if fix is not None:
+            corrections.pop(fix, None)
+        feedback.append(f"You said “{point.evidence}”; in fact: {_sentence(fix or point.label)}")
+    for correction, hit in misconceptions:
+        if correction in corrections:
+            corrections.pop(correction)
+            quote = parsed.quote(hit.start, hit.end)
+            feedback.append(f"You said “{quote}”; in fact: {_sentence(correction)}")
+    return Grade(node_id, score, coverage, points, Verdict.WRONG, tuple(feedback))
 
 
-def _topic_overlap(question: Question, node: Node, words: Words) -> float:
-    """The share of the answer's content words that the question's own material uses."""
-    mine = words.content_stems()
-    if not mine:
-        return 0.0
-    return len(mine & (_vocabulary(question) | _vocabulary(node))) / len(mine)
+def _is_keyword_list(parsed: Parsed, found: int) -> bool:
+    """Terms without the connecting words of an explanation. A bullet list is not a keyword
+    list: its lines explain ("boosting -> fits the residuals of the last model")."""
+    words = parsed.words
+    explained = sum(
+        (len(s) >= EXPLAINED_LINE_WORDS and any(words[i] in FUNCTION_WORDS for i in s))
+        or (len(s) >= EXPLAINED_LINE_WORDS - 1 and any(words[i] in _VERBS for i in s))
+        for s in parsed.sentences()
+    )
+    ratio = sum(w in FUNCTION_WORDS for w in words) / len(words)
+    if explained == 0:
+        return ratio < KEYWORD_LIST_FUNCTION_RATIO or len(words) / found < MIN_WORDS_PER_POINT
+    if explained > 1:
+        return False
+    clause = statistics.median(Counter(parsed.clause).values())  # words per clause
+    return clause <= LIST_ITEM_WORDS or (ratio < KEYWORD_RUN_ON_RATIO and clause >= RUN_ON_WORDS)
 
 
-_VOCABULARIES: dict[int, tuple[Node, frozenset[str]]] = {}
-
-
-def _vocabulary(source: Node) -> frozenset[str]:
-    """Content stems of a node's prompt, reference answer and phrases, computed once per node
-    object (keyed by identity: hashing a frozen model would walk its whole follow-up tree)."""
-    cached = _VOCABULARIES.get(id(source))
-    if cached is not None and cached[0] is source:
-        return cached[1]
-    texts = [source.prompt, source.reference_answer]
-    texts += [phrase for point in source.key_points for phrase in point.phrases]
-    stems = frozenset().union(*(Words.of(text).content_stems() for text in texts))
-    _VOCABULARIES[id(source)] = (source, stems)
-    return stems
+def _sentence(text: str) -> str:
+    text = text.strip()
+    return text if text.endswith((".", "!", "?")) else text + "."

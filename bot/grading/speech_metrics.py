@@ -12,7 +12,7 @@ LONG_PAUSE_SECONDS = 2.0
 # "like" and "you know" are fillers only when set off from the sentence ("it's, like, a tree"),
 # never in "looks like a tree" or "do you know the answer"; "so"/"well" are left alone.
 _FILLERS = re.compile(
-    r"\b(?:um+|uh+|erm+|er|ah+|hmm+|mm+)\b"
+    r"\b(?!(?-i:HMM|MM)\b)(?:um+|uh+|erm+|er|ah+|hmm+|mm+)\b"  # "HMM" is a model
     r"|(?:^|[,.;!?]\s*)like\s*,"
     r"|,\s*like\s+(?=\w)"
     r"|(?:^|[,.;!?]\s*)you know\b"

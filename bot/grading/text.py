@@ -1,17 +1,14 @@
-"""Text normalisation shared by the graders: words, stems, spoken numbers, spelling variants."""
+"""Normalisation shared by the graders: stems, sound keys, spoken numbers, spelling variants."""
 
 from __future__ import annotations
 
 import re
 import threading
 import unicodedata
-from dataclasses import dataclass
 from functools import lru_cache
 
 import jellyfish
 import snowballstemmer
-
-from bot.grading.common_words import COMMON_WORDS
 
 _NUMBER_WORDS = {
     "zero": "0",
@@ -66,35 +63,3 @@ def stem(word: str) -> str:
 def sound(word: str) -> str:
     """A phonetic key (metaphone) of a word, for sound-alike matching."""
     return str(jellyfish.metaphone(word)) if word.isalpha() else word
-
-
-@dataclass(frozen=True)
-class Words:
-    """A text as normalised words and their stems (articles dropped).
-
-    `function_ratio` is the share of function words before articles were dropped: prose sits
-    near 0.4, a bare list of keywords near 0.
-    """
-
-    words: tuple[str, ...]
-    stems: tuple[str, ...]
-    function_ratio: float = 0.0
-
-    @classmethod
-    def of(cls, text: str) -> Words:
-        """Normalise, drop articles, stem."""
-        every = normalise(text).split()
-        ratio = sum(w in FUNCTION_WORDS for w in every) / len(every) if every else 0.0
-        words = tuple(w for w in every if w not in ARTICLES)
-        return cls(words, tuple(stem(w) for w in words), ratio)
-
-    def __len__(self) -> int:
-        return len(self.words)
-
-    def content_stems(self) -> set[str]:
-        """Stems of the words that carry meaning (function and everyday words dropped)."""
-        return {
-            s
-            for w, s in zip(self.words, self.stems, strict=True)
-            if w not in FUNCTION_WORDS and w not in COMMON_WORDS and not w.isdigit()
-        }

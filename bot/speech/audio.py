@@ -19,23 +19,50 @@ DISCORD_FRAME_BYTES = DISCORD_RATE // 50 * DISCORD_CHANNELS * 2
 
 
 def load_audio(source: Path | bytes) -> Samples:
-    """Decode WAV/FLAC/OGG/MP3/... at any rate and channel count to 16 kHz mono float32."""
+    """Decode WAV/FLAC/OGG/MP3/... at any rate and channel count to 16 kHz mono float32.
+
+    Whatever the bytes hold, the only error is a SpeechError with one sentence: a damaged file
+    can make the decoder fail anywhere (FFmpeg errors, PyAV's ValueErrors), or change its rate
+    or layout halfway (each run of frames is then resampled on its own)."""
     name = str(source) if isinstance(source, Path) else "the audio"
     handle = io.BytesIO(source) if isinstance(source, bytes) else str(source)
     try:
         with av.open(handle, mode="r", metadata_errors="ignore") as container:
             if not container.streams.audio:
                 raise SpeechError(f"{name} holds no audio stream.")
-            resampler = av.AudioResampler(format="flt", layout="mono", rate=SAMPLE_RATE)
-            frames = [
-                out for frame in container.decode(audio=0) for out in resampler.resample(frame)
-            ]
-            frames += resampler.resample(None)  # flush what the filter still holds
+            frames = _decoded(container)
     except FileNotFoundError:
         raise SpeechError(f"{name} does not exist.") from None
+    except IsADirectoryError:
+        raise SpeechError(f"{name} is a folder, not an audio file.") from None
     except av.FFmpegError as exc:
         raise SpeechError(f"{name} is not an audio file this bot can read ({exc}).") from None
+    except SpeechError:
+        raise
+    except Exception as exc:  # a damaged file may fail anywhere in the decoder
+        raise SpeechError(
+            f"{name} is damaged or not an audio file this bot can read "
+            f"({type(exc).__name__}: {exc})."
+        ) from None
     return _samples_of(frames)
+
+
+def _decoded(container: av.container.InputContainer) -> list[av.AudioFrame]:
+    """Every frame of the first audio stream at 16 kHz mono float32."""
+    out: list[av.AudioFrame] = []
+    resampler: av.AudioResampler | None = None
+    shape: tuple[str, str, int] | None = None
+    for frame in container.decode(audio=0):
+        frame_shape = (frame.format.name, frame.layout.name, frame.sample_rate)
+        if resampler is None or frame_shape != shape:
+            if resampler is not None:
+                out += resampler.resample(None)  # flush what the old filter still holds
+            resampler = av.AudioResampler(format="flt", layout="mono", rate=SAMPLE_RATE)
+            shape = frame_shape
+        out += resampler.resample(frame)
+    if resampler is not None:
+        out += resampler.resample(None)
+    return out
 
 
 def resample(samples: Samples, rate: int, *, to_rate: int) -> Samples:

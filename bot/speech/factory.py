@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 
-from bot.errors import SettingsError
+from bot.errors import SettingsError, SpeechError
 from bot.settings import Settings, SpeechSettings
 from bot.speech.ports import Transcriber
 from bot.speech.tts import Pyttsx3Speaker
@@ -19,16 +21,30 @@ def local_transcriber(settings: Settings, engine: str, model: str | None = None)
     speech = settings.speech
     name = model or speech.model
     if engine == "faster-whisper":
-        from bot.speech.faster_whisper_engine import FasterWhisperTranscriber  # noqa: PLC0415
+        with needs_extra("voice", "the faster-whisper engine"):
+            from bot.speech.faster_whisper_engine import FasterWhisperTranscriber  # noqa: PLC0415
 
         return FasterWhisperTranscriber(name, threads=_threads(speech))
     if engine == "openai-whisper":
-        from bot.speech.openai_whisper_engine import OpenAIWhisperTranscriber  # noqa: PLC0415
+        with needs_extra("openai-whisper", "the openai-whisper engine"):
+            from bot.speech.openai_whisper_engine import OpenAIWhisperTranscriber  # noqa: PLC0415
 
         return OpenAIWhisperTranscriber(
             name, cache_dir=settings.resolve(speech.cache_dir), threads=_threads(speech)
         )
     raise SettingsError("speech.engine", f"{engine!r} is not a local engine")
+
+
+@contextmanager
+def needs_extra(extra: str, what: str) -> Iterator[None]:
+    """Turn a missing optional package into one sentence naming the extra that installs it."""
+    try:
+        yield
+    except ModuleNotFoundError as exc:
+        raise SpeechError(
+            f"{what[:1].upper()}{what[1:]} needs the {extra} extra ({exc.name} is not "
+            f"installed): run scripts/setup {extra}, or pip install 'interview-bot[{extra}]'."
+        ) from None
 
 
 def transcriber_from(

@@ -11,6 +11,7 @@ import os
 import threading
 import wave
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -22,6 +23,7 @@ TTS_RATE = 22_050  # what pyttsx3's espeak driver writes: 16-bit mono
 _FINISH_TIMEOUT = 60.0
 _CACHE_FORMAT = "1"  # bump when the rendering changes, so old files are not reused
 _ATTEMPTS = 3  # renders tried before giving up on an empty file
+MAX_TEXT_CHARS = 5_000  # about five minutes of speech; 100 KB killed the espeak worker
 
 
 class Speaker(Protocol):
@@ -50,6 +52,7 @@ class Pyttsx3Speaker:
 
     async def render(self, text: str) -> Path:
         """The cached WAV for `text`, synthesised once (concurrent requests share the work)."""
+        _check_length(text)
         path = self.cache_path(text)
         if path.is_file():
             return path
@@ -58,9 +61,12 @@ class Pyttsx3Speaker:
         future: asyncio.Future[Path] = asyncio.get_running_loop().create_future()
         self._pending[path] = future
         try:
-            result = await asyncio.get_running_loop().run_in_executor(
-                self._executor(), _synthesise, text, self._voice, self._rate, str(path)
-            )
+            try:
+                result = await asyncio.get_running_loop().run_in_executor(
+                    self._executor(), _synthesise, text, self._voice, self._rate, str(path)
+                )
+            except BrokenProcessPool:
+                raise self._worker_died() from None
             future.set_result(Path(result))
         except BaseException as exc:
             future.set_exception(exc)
@@ -73,11 +79,24 @@ class Pyttsx3Speaker:
 
     def render_sync(self, text: str) -> Path:
         """Blocking `render`, for the command line."""
+        _check_length(text)
         path = self.cache_path(text)
         if path.is_file():
             return path
-        job = self._executor().submit(_synthesise, text, self._voice, self._rate, str(path))
-        return Path(job.result())
+        try:
+            job = self._executor().submit(_synthesise, text, self._voice, self._rate, str(path))
+            return Path(job.result())
+        except BrokenProcessPool:
+            raise self._worker_died() from None
+
+    def _worker_died(self) -> SpeechError:
+        """Drop a pool whose worker died, so the next text starts a fresh one."""
+        with self._pool_lock:
+            if self._pool is not None:
+                self._pool.shutdown(wait=False, cancel_futures=True)
+                self._pool = None
+        log.warning("the text-to-speech worker stopped unexpectedly; it restarts on next use")
+        return SpeechError("Text to speech stopped unexpectedly; try again.")
 
     def close(self) -> None:
         """Stop the worker process."""
@@ -95,6 +114,14 @@ class Pyttsx3Speaker:
                     initializer=_quiet_child,
                 )
             return self._pool
+
+
+def _check_length(text: str) -> None:
+    if len(text) > MAX_TEXT_CHARS:
+        raise SpeechError(
+            f"The text is {len(text):,} characters long; text to speech takes at most "
+            f"{MAX_TEXT_CHARS:,}."
+        )
 
 
 def _render_once(text: str, voice: str, rate: int, partial: Path) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import (
     JSON,
     Column,
+    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -73,4 +74,42 @@ attempts = Table(
     Column("filler_words", Integer),
     Index("ix_attempts_user_id_answered_at", "user_id", "answered_at"),
     Index("ix_attempts_session_id", "session_id"),
+)
+
+daily_schedules = Table(
+    "daily_schedules",
+    metadata,
+    Column("guild_id", String(32), primary_key=True),
+    Column("channel_id", String(32), nullable=False),
+    Column("at", String(5), nullable=False),  # HH:MM, local to `zone`
+    Column("zone", String(64), nullable=False),  # an IANA time-zone name
+    Column("topic", String(64)),
+    Column("difficulty", String(16)),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+# One row per server and local day: the primary key is what makes "exactly one post a day"
+# hold across restarts and shard processes (a process posts only after inserting the row).
+daily_posts = Table(
+    "daily_posts",
+    metadata,
+    Column("guild_id", String(32), primary_key=True),
+    Column("day", Date, primary_key=True),
+    Column("question_id", String(64), nullable=False),
+    Column("channel_id", String(32), nullable=False),
+    Column("thread_id", String(32)),
+    Column("posted_at", DateTime(timezone=True), nullable=False),
+    Column("revealed_at", DateTime(timezone=True)),
+)
+
+# Practice reminders: who wants one and when; `last_day` (local to `zone`) is claimed with a
+# conditional update before sending, so a person gets at most one reminder a day.
+reminders = Table(
+    "reminders",
+    metadata,
+    Column("user_id", String(64), primary_key=True),
+    Column("at", String(5), nullable=False),
+    Column("zone", String(64), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("last_day", Date),
 )

@@ -4,32 +4,50 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 
 from bot.app import App
 from bot.engine.answers import Answer
 from bot.engine.base import Session
-from bot.engine.events import Event, QuickFireAsked, QuickFireRevealed, SessionEnded
+from bot.engine.events import (
+    Asked,
+    Event,
+    QuickFireAsked,
+    QuickFireRevealed,
+    Revealed,
+    SessionEnded,
+)
 from bot.errors import InterviewBotError
 from bot.tasks import spawn
-from bot.terminal.render import render
+from bot.terminal.console import RichScreen, Screen
+from bot.terminal.render import render, summary
 
 HELP = (
     "Type your answer and press Enter. Commands: /hint /skip /repeat /done /quit"
     " (after a reveal: Enter for the next question)."
 )
+QUICKFIRE_HELP = "Type the short answer and press Enter. Commands: /skip /quit."
+IN_THE_GAP = "No item is open right now; the next one comes in a moment."
 
 
 class TerminalPractice:
     """Runs one session in the terminal."""
 
-    def __init__(self, app: App, user: str, out: Callable[[str], None] = print) -> None:
+    def __init__(
+        self, app: App, user: str, screen: Screen | None = None, *, quickfire: bool = False
+    ) -> None:
         self.app = app
         self.user = user
-        self.out = out
+        self.screen = screen or RichScreen()
+        self.banner = QUICKFIRE_HELP if quickfire else HELP
         self.finished = asyncio.Event()
         self._item_open = asyncio.Event()
         self._countdown: asyncio.Task[None] | None = None
+        self._reveals: list[Revealed] = []
+
+    def notice(self, text: str) -> None:
+        """A side note on stderr."""
+        self.screen.notice(text)
 
     async def recover(self) -> list[str]:
         """Mark this person's terminal sessions a killed process left running interrupted."""
@@ -37,26 +55,37 @@ class TerminalPractice:
 
     async def on_event(self, event: Event) -> None:
         """Print an event; manage the quick-fire countdown."""
-        text = render(event)
-        if text:
-            self.out(text)
-        if isinstance(event, QuickFireAsked):
-            self._item_open.set()
-            self._countdown = spawn(self._tick(event.seconds), "terminal-countdown")
+        if self.banner:
+            self.screen.show(self.banner)
+            self.banner = ""
         if isinstance(event, QuickFireRevealed | SessionEnded):
             self._item_open.clear()
             if self._countdown:
                 self._countdown.cancel()
+            self.screen.countdown(None)
+        if isinstance(event, Revealed):
+            self._reveals.append(event)
+        text = summary(event, tuple(self._reveals)) if isinstance(event, SessionEnded) else None
+        text = text or render(event)
+        if text:
+            self.screen.show(text)
+        if isinstance(event, QuickFireAsked):
+            self._item_open.set()
+            self._countdown = spawn(self._tick(event.seconds), "terminal-countdown")
+        if isinstance(event, Asked | Revealed):
+            self.screen.prompt()
         if isinstance(event, SessionEnded):
             self.finished.set()
 
     async def _tick(self, seconds: float) -> None:
+        """Count the item's seconds down, one a second."""
         clock = self.app.manager.services.clock
-        for mark in (10, 5):
-            if seconds > mark:
-                await clock.sleep(seconds - mark)
-                seconds = mark
-                self.out(f"   ⏱ {mark} s left")
+        left = seconds
+        while left > 0:
+            self.screen.countdown(left)
+            step = min(1.0, left)
+            await clock.sleep(step)
+            left -= step
 
     async def run(self, session: Session, lines: AsyncIterator[str]) -> None:
         """Feed typed lines to the session until it ends or input runs out."""
@@ -78,7 +107,9 @@ class TerminalPractice:
                 if await self._handle(session, line.strip()):
                     return
             except InterviewBotError as exc:
-                self.out(f"⚠ {exc}")
+                self.screen.show(f"⚠ {exc}")
+        if not session.ended:
+            self.notice("Input ended, so the session ends here.")
 
     async def _until_item_open(self) -> None:
         opened = spawn(self._item_open.wait(), "terminal-item-open")
@@ -92,8 +123,12 @@ class TerminalPractice:
         if line in ("/quit", "/q", "/end"):
             await session.end(self.user)
             return True
-        if session.advances_alone and line and session.waiting is None:
-            await self._until_item_open()  # a line typed during the gap answers the next item
+        between_items = session.advances_alone and session.waiting is None
+        if between_items and line.startswith("/"):
+            self.screen.show(IN_THE_GAP)  # a command is never kept for the next item
+            return False
+        if between_items and line:
+            await self._until_item_open()  # an answer typed during the gap answers the next item
             if session.ended:
                 return True
         commands = {
@@ -106,7 +141,7 @@ class TerminalPractice:
         if line in commands:
             await commands[line](self.user)
         elif line.startswith("/"):
-            self.out(HELP)
+            self.screen.show(QUICKFIRE_HELP if session.advances_alone else HELP)
         elif session.waiting is None:
             if line in ("", "n") and not session.advances_alone:
                 await session.next_question(self.user)

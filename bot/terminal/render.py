@@ -1,8 +1,14 @@
-"""Engine events as plain text for the terminal."""
+"""Engine events as styled text for the terminal (rich `Text`: plain when not a terminal).
+
+Everything taken from the bank or a person goes in as plain `Text`, never as rich markup, so a
+prompt or an answer holding "[bold]" prints as typed.
+"""
 
 from __future__ import annotations
 
 import textwrap
+
+from rich.text import Text
 
 from bot.engine.events import (
     Asked,
@@ -19,9 +25,16 @@ from bot.engine.events import (
     TimedOut,
     TimeWarning,
 )
+from bot.engine.interview import ROOT_WEIGHT
+from bot.grading.points import PointStatus
 from bot.grading.speech_metrics import SpeechMetrics
 
 WIDTH = 88
+HEADING = "bold cyan"
+GOOD = "green"
+BAD = "red"
+NOTE = "yellow"
+DIM = "dim"
 
 
 def wrap(text: str, indent: str = "  ") -> str:
@@ -32,63 +45,97 @@ def wrap(text: str, indent: str = "  ") -> str:
     )
 
 
-def render(event: Event) -> str:  # noqa: PLR0911 - one branch per event kind
-    """One event as text."""
+def _lines(*parts: Text | str) -> Text:
+    return Text("\n").join(Text(p) if isinstance(p, str) else p for p in parts)
+
+
+def score_style(score: float) -> str:
+    """Green for a good score, yellow for a pass, red below."""
+    return GOOD if score >= 0.7 else NOTE if score >= 0.4 else BAD
+
+
+def render(event: Event) -> Text | None:  # noqa: PLR0911 - one branch per event kind
+    """One event as text, or None for events the terminal does not show."""
     match event:
         case Asked():
             return _asked(event)
         case HintGiven():
-            return f"💡 {event.text}"
+            return Text(f"💡 {event.text}", style=NOTE)
         case Graded():
-            return f"   (score {event.score:.0%}: {event.grade.verdict.value.replace('_', ' ')})"
+            verdict = event.grade.verdict.value.replace("_", " ")
+            return Text(f"   (score {event.score:.0%}: {verdict})", style=score_style(event.score))
         case Revealed():
             return _revealed(event)
         case TimeWarning():
-            return f"⏳ {event.seconds_left:.0f} seconds left."
+            return Text(f"⏳ {event.seconds_left:.0f} seconds left.", style=NOTE)
         case TimedOut():
-            return "⌛ Time is up."
+            return Text("⌛ Time is up.", style=BAD)
         case QuickFireAsked():
-            return f"\n⚡ [{event.number}/{event.total}] {event.prompt}  ({event.seconds:.0f} s)"
+            head = Text(f"\n⚡ [{event.number}/{event.total}] ", style=HEADING)
+            return head + Text(event.prompt) + Text(f"  ({event.seconds:.0f} s)", style=DIM)
         case QuickFireAnswered():
-            mark = f"✅ correct (streak {event.streak})" if event.correct else "❌ not quite"
-            return f"   {mark}"
+            if event.correct:
+                return Text(f"   ✅ correct (streak {event.streak})", style=GOOD)
+            return Text("   ❌ not quite", style=BAD)
         case QuickFireRevealed():
             return _quickfire_revealed(event)
         case ParticipantsChanged():
-            return f"👥 {', '.join(event.participants)}"
+            return Text(f"👥 {', '.join(event.participants)}")
         case SessionEnded():
-            return _ended(event)
-    return ""
+            return _ended(event, ())
+    return None
 
 
-def _asked(event: Asked) -> str:
+def _asked(event: Asked) -> Text:
     if event.depth == 0:
         head = f"\n━━ Question {event.number}/{event.total} · {event.topic} · {event.difficulty} ━━"
-        limit = f"\n  (time limit {event.time_limit:.0f} s)" if event.time_limit else ""
-        return f"{head}\n{wrap(event.prompt)}{limit}"
-    reason = f"  [{event.reason}]\n" if event.reason else ""
-    return f"\n↳ Follow-up:\n{reason}{wrap(event.prompt)}"
+        parts: list[Text | str] = [Text(head, style=HEADING), wrap(event.prompt)]
+        if event.time_limit:
+            parts.append(Text(f"  (time limit {event.time_limit:.0f} s)", style=DIM))
+        return _lines(*parts)
+    parts = [Text("\n↳ Follow-up:", style=HEADING)]
+    if event.reason:
+        parts.append(Text(f"  [{event.reason}]", style=NOTE))
+    return _lines(*parts, wrap(event.prompt))
 
 
-def _revealed(event: Revealed) -> str:
-    lines = [
-        f"\n━━ Reveal · score {event.score:.0%} ({event.outcome}) ━━",
-        "Reference answer:",
-        wrap(event.reference_answer),
-    ]
+def _revealed(event: Revealed) -> Text:
+    head = Text(f"\n━━ Reveal · score {event.score:.0%} ({event.outcome}) ━━", style=HEADING)
+    parts: list[Text | str] = [head, Text("Reference answer:", style="bold")]
+    parts.append(wrap(event.reference_answer))
     for result in event.results:
         if result.node_id != event.question_id:
-            lines += [f"Follow-up — {result.prompt}", wrap(result.reference_answer)]
-    if event.covered:
-        lines += ["Covered:"] + [f"  ✔ {point.label}" for point in event.covered]
-    if event.missed:
-        lines += ["Missed:"] + [f"  ✘ {point.label}" for point in event.missed]
+            parts += [Text(f"Follow-up — {result.prompt}", style="bold")]
+            parts.append(wrap(result.reference_answer))
+    titles = ("Covered:", "Contradicted:", "Missed:")
+    for title, marked, style in zip(titles, _points(event), (GOOD, NOTE, BAD), strict=True):
+        if marked:
+            parts.append(Text(title, style="bold"))
+            parts += [Text(f"  {line}", style=style) for line in marked]
     if event.tips:
-        lines += ["Tips:"] + [wrap(f"• {tip}") for tip in event.tips]
+        parts.append(Text("Tips:", style="bold"))
+        parts += [wrap(f"• {tip}") for tip in event.tips]
     speech = [r.speech for r in event.results if r.speech and r.speech.words_per_minute]
     if speech:
-        lines.append(_speech(speech))
-    return "\n".join(lines)
+        parts.append(_speech(speech))
+    return _lines(*parts)
+
+
+def _points(event: Revealed) -> tuple[list[str], list[str], list[str]]:
+    """Covered (with the words that earned each), contradicted (with the words), missed."""
+    if not event.points:
+        return [f"✔ {c.label}" for c in event.covered], [], [f"✘ {m.label}" for m in event.missed]
+    covered = [
+        f"✔ {p.label}  ← “{p.evidence}”"
+        + (" (in a follow-up)" if p.how == "in a follow-up" else "")
+        for p in event.points
+        if p.covered
+    ]
+    contradicted = [
+        f"⚠ {p.label}  ← you said “{p.evidence}”" for p in event.points if p.contradicted
+    ]
+    missed = [f"✘ {p.label}" for p in event.points if p.status is PointStatus.MISSED]
+    return covered, contradicted, missed
 
 
 def _speech(metrics: list[SpeechMetrics]) -> str:
@@ -99,17 +146,40 @@ def _speech(metrics: list[SpeechMetrics]) -> str:
     return f"Delivery: {words} words, {fillers} filler words{pace}."
 
 
-def _quickfire_revealed(event: QuickFireRevealed) -> str:
-    text = f"   Answer: {event.answer}"
+def _quickfire_revealed(event: QuickFireRevealed) -> Text:
+    text = Text("   Answer: ", style="bold") + Text(event.answer)
     if event.explanation:
-        text += f"\n{wrap(event.explanation, '   ')}"
+        text += Text("\n" + wrap(event.explanation, "   "), style=DIM)
     return text
 
 
-def _ended(event: SessionEnded) -> str:
-    lines = [f"\n━━ Session over ({event.reason}) ━━"]
-    lines += [_score_line(rank, line, event) for rank, line in enumerate(event.scoreboard, 1)]
-    return "\n".join(lines)
+def _ended(event: SessionEnded, reveals: tuple[Revealed, ...]) -> Text:
+    parts: list[Text | str] = [Text(f"\n━━ Session over ({event.reason}) ━━", style=HEADING)]
+    parts += [_score_line(rank, line, event) for rank, line in enumerate(event.scoreboard, 1)]
+    if reveals:
+        parts.append(Text("Each question's score:", style="bold"))
+        for reveal in reveals:
+            prompt = reveal.prompt if len(reveal.prompt) <= 60 else reveal.prompt[:57] + "..."
+            row = Text(f"  {reveal.number}. ") + Text(
+                f"{reveal.score:>4.0%}", score_style(reveal.score)
+            )
+            parts.append(row + Text(f"  {prompt}"))
+    if event.mode.value != "quickfire" and event.scoreboard:
+        parts.append(Text(_POINTS, style=DIM))
+    return _lines(*parts)
+
+
+_POINTS = wrap(
+    f"Points: each answer scores from 0 to 1; your answer to the question itself counts "
+    f"{ROOT_WEIGHT:g} times (double), each follow-up once, and the points add up over the "
+    "session.",
+    "",
+)
+
+
+def summary(event: SessionEnded, reveals: tuple[Revealed, ...]) -> Text:
+    """The end of a session: the scoreboard, each question's score, and what points mean."""
+    return _ended(event, reveals)
 
 
 def _score_line(rank: int, line: ScoreLine, event: SessionEnded) -> str:

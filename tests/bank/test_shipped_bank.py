@@ -95,21 +95,38 @@ def test_reference_answers_grade_as_good(shipped: Bank) -> None:
 
 def test_no_misconception_fires_on_a_reference_answer(shipped: Bank) -> None:
     """A misconception phrase must never be something a correct answer says."""
-    from bot.grading.matcher import AnswerIndex, phrase_words  # noqa: PLC0415
+    from bot.grading.clauses import Parsed  # noqa: PLC0415
+    from bot.grading.matcher import AnswerIndex, prepare  # noqa: PLC0415
 
-    texts = [
-        (n.id, AnswerIndex(n.reference_answer, 0.85))
-        for t in shipped.trees.values()
-        for n in t.nodes.values()
-    ]
-    heads = [(node_id, {s[:5] for s in index.words.stems}, index) for node_id, index in texts]
+    texts = []
+    for tree in shipped.trees.values():
+        for n in tree.nodes.values():
+            parsed = Parsed.of(n.reference_answer)
+            texts.append((n.id, {s[:5] for s in parsed.stems}, parsed, AnswerIndex(parsed)))
     alarms = []
     for tree in shipped.trees.values():
         for node in tree.nodes.values():
             for misconception in node.misconceptions:
                 for phrase in misconception.phrases:
-                    first = phrase_words(phrase).stems[0][:5]
-                    for text_id, stems, index in heads:
-                        if first in stems and index.find(phrase, fuzzy=False):
+                    first = prepare(phrase).stems[0][:5]
+                    for text_id, stems, parsed, index in texts:
+                        if first not in stems:
+                            continue
+                        if any(not parsed.negated[h.start] for h in index.find(phrase)):
                             alarms.append((node.id, phrase, text_id))
     assert alarms == []
+
+
+def test_no_key_point_phrase_is_one_generic_word(shipped: Bank) -> None:
+    """'randomly', 'information', 'key': one generic word covers nothing (the grader skips it)."""
+    from bot.grading.bank_checks import weak_phrases  # noqa: PLC0415
+
+    assert weak_phrases(shipped) == []
+
+
+def test_no_key_point_phrase_is_common_to_unrelated_questions(shipped: Bank) -> None:
+    """A phrase found in the reference answers of many questions on other topics is no
+    evidence of its own point."""
+    from bot.grading.bank_checks import shared_phrases  # noqa: PLC0415
+
+    assert shared_phrases(shipped) == []

@@ -62,7 +62,8 @@ def test_valid_file_loads(tmp_path: Path) -> None:
         (
             "phrases: [alpha]",
             "phrases: []",
-            ":10: questions[0].key_points[0].phrases: tuple should have at least 1 item",
+            ":8: questions[0].key_points[0]: value error, "
+            "a key point needs phrases, a relation, or both",
         ),
         (
             "phrases: [beta]",

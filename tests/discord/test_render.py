@@ -134,3 +134,42 @@ def test_the_reveal_shows_how_spoken_answers_were_delivered() -> None:
     delivery = next(f.value for f in fields if f.name == "Delivery")
     rate = f"{spoken.words_per_minute:.0f} words per minute"
     assert delivery == f"{rate}, 1 filler word, 1 long pause (2 s or more)"
+
+
+def graded_reveal() -> Revealed:
+    """A reveal with one point covered, one contradicted and one missed."""
+    from bot.grading.points import PointResult, PointStatus  # noqa: PLC0415
+
+    points = (
+        PointResult(
+            "a", "Bagging reduces variance", 1, PointStatus.COVERED, "bagging cuts **variance**"
+        ),
+        PointResult(
+            "b", "Boosting reduces bias", 1, PointStatus.CONTRADICTED, "boosting reduces variance"
+        ),
+        PointResult("c", "Boosting is sequential", 1, PointStatus.MISSED),
+    )
+    result = NodeResult(
+        "n0",
+        "Bagging vs boosting?",
+        "Ref.",
+        "123",
+        0.2,
+        ("Bagging reduces variance",),
+        ("Boosting reduces bias", "Boosting is sequential"),
+        "answered",
+        None,
+        points,
+    )
+    return Revealed("s", "n0", "Bagging vs boosting?", "Ref.", (), 0.2, (result,), "answered", 1, 1)
+
+
+def test_reveal_quotes_the_words_behind_each_point() -> None:
+    fields = {
+        f.name: f.value for embed in render.reveal_embeds(graded_reveal()) for f in embed.fields
+    }
+    assert fields["Covered"] == "✔ Bagging reduces variance — “bagging cuts \\*\\*variance\\*\\*”"
+    assert (
+        fields["Contradicted"] == "⚠ Boosting reduces bias — you said “boosting reduces variance”"
+    )
+    assert fields["Missed"] == "✘ Boosting is sequential"

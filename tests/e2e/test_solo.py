@@ -71,8 +71,12 @@ async def test_solo_session_through_two_follow_ups_to_the_reveal(
     reveal = await fake.wait_for_message(thread, lambda m: title(m).startswith("Reveal"))
     body = text_of(reveal)
     assert "Overfitting is when a model memorises noise" in body
-    assert "✘ Regularization or cross-validation prevents it" in body
-    assert "✔ Fits noise in the training data" in body
+    # the probe's answer earned the point the first answer missed, with the words that did
+    assert (
+        "✔ Regularization or cross-validation prevents it — “regularization” (in a follow-up)"
+        in body
+    )
+    assert "✔ Fits noise in the training data — “" in body
     assert "Tie it to the bias-variance tradeoff." in body
     board = await fake.wait_for_message(thread, lambda m: "Scoreboard" in title(m))
     assert f"<@{cast.ada.id}>" in text_of(board)

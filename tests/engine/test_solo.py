@@ -100,7 +100,11 @@ async def test_missed_point_triggers_the_follow_up_that_probes_it(
         "t-overfitting-l1-l2",
         "t-overfitting-variance",
     ]
-    assert "Regularization or cross-validation prevents it" in [p.label for p in reveal.missed]
+    # The probe's answer covered the point the first answer missed: it counts (issue 8).
+    assert "Regularization or cross-validation prevents it" in [p.label for p in reveal.covered]
+    assert "Regularization or cross-validation prevents it" not in [p.label for p in reveal.missed]
+    earned = next(p for p in reveal.results[0].points if p.id == "prevention")
+    assert (earned.how, earned.evidence) == ("in a follow-up", "regularization")
 
 
 async def test_follow_up_limit_is_respected(services: Services, log: EventLog) -> None:
@@ -262,3 +266,24 @@ async def test_fresh_questions_come_before_recent_ones(services: Services, log: 
         await session.skip("ada")
         seen = asked
     assert len({a.question_id for a in log.of(Asked) if a.depth == 0}) == 3
+
+
+async def test_a_spoken_answer_is_graded_with_speech_tolerance(
+    services: Services, log: EventLog
+) -> None:
+    """Sound-alikes count when the answer came from speech-to-text, not when it was typed."""
+    from bot.grading.speech_metrics import TimedWord  # noqa: PLC0415
+
+    text = "um so back prop is the chain rule we get the gradience of the loss for each weight"
+    typed = await solo(services, log, question_ids=("t-backprop",))
+    typed_grade = (await typed.answer(Answer.typed("ada", text))).grade
+    assert typed_grade is not None
+    assert "gradient" not in typed_grade.covered_ids
+    words = [TimedWord(w, i * 0.4, i * 0.4 + 0.3) for i, w in enumerate(text.split())]
+    spoken = InterviewSession(
+        services, log, "s2", "ada", InterviewOptions(questions=1, question_ids=("t-backprop",))
+    )
+    await spoken.start()
+    spoken_grade = (await spoken.answer(Answer.heard("ada", text, words))).grade
+    assert spoken_grade is not None
+    assert "gradient" in spoken_grade.covered_ids

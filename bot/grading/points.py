@@ -1,0 +1,286 @@
+"""Judge one key point against a parsed answer: covered, contradicted or missed, with the words.
+
+- A phrase found outside a negation covers the point; found only inside one ("you should never
+  add regularisation") it contradicts it. A phrase that states a negation itself ("cannot be
+  parallelised") is matched whole, and an outer negation flips it.
+- A relation point pairs a subject with an object in one clause. Each object or swapped phrase
+  belongs to the nearest subject of the node before it in its clause (else after it, else the
+  last one earlier in the sentence: "bagging, which trains in parallel, reduces variance"), so
+  "bagging reduces bias, boosting reduces variance" pairs bias with bagging. The right pairing
+  covers the point; the subject with a swapped phrase, or with its object negated, contradicts it.
+- An `opposites` phrase outside a negation contradicts the point.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+from bot.bank.models import KeyPoint
+from bot.grading.clauses import NEGATORS
+from bot.grading.common_words import COMMON_WORDS, GENERIC_TERMS
+from bot.grading.matcher import AnswerIndex, Hit, prepare
+from bot.grading.text import FUNCTION_WORDS
+
+BORROW_WORDS = 15  # how far back in its sentence an object may find a subject in another clause
+BACKWARD_WORDS = 3  # "regularisation does not help": a negator this close after a phrase
+DIRECT_WORDS = 2  # "don't need any more data": words allowed between a denial and the phrase
+LISTED_WORDS = 3  # "never add more data or regularisation": how far back an "or" joins a list
+_FILLERS = frozenset("a an the any more much really actually even always ever".split())
+_AUX = frozenset(
+    """is are was were be been does do did will would should can could may might has have had
+    really actually it they this that s also""".split()
+)
+
+
+_COUNTERPARTS = {
+    "large": "small",
+    "small": "large",
+    "big": "small",
+    "high": "low",
+    "low": "high",
+    "larger": "smaller",
+    "smaller": "larger",
+    "higher": "lower",
+    "lower": "higher",
+    "many": "few",
+    "few": "many",
+    "l1": "l2",
+    "l2": "l1",
+}
+
+
+def counterparts(subjects: Sequence[str]) -> tuple[str, ...]:
+    """The other side of each subject that names a size or a side: "large gamma" -> "small
+    gamma", "l1 penalty" -> "l2 penalty"."""
+    out = []
+    for subject in subjects:
+        words = subject.lower().split()
+        flipped = [_COUNTERPARTS.get(w, w) for w in words]
+        if flipped != words:
+            out.append(" ".join(flipped))
+    return tuple(out)
+
+
+def weak_phrase(phrase: str) -> bool:
+    """One everyday or generic word: naming it is not stating any key point."""
+    words = prepare(phrase).words
+    return len(words) == 1 and (
+        words[0] in FUNCTION_WORDS or words[0] in COMMON_WORDS or words[0] in GENERIC_TERMS
+    )
+
+
+class PointStatus(StrEnum):
+    """What an answer did with a key point."""
+
+    COVERED = "covered"
+    CONTRADICTED = "contradicted"
+    MISSED = "missed"
+
+
+@dataclass(frozen=True)
+class PointResult:
+    """One key point: covered, contradicted or missed, and the words that showed it."""
+
+    id: str
+    label: str
+    weight: float
+    status: PointStatus = PointStatus.MISSED
+    evidence: str | None = None
+    how: str | None = None
+    span: tuple[int, int] | None = None  # the evidence's words in the answer
+
+    @property
+    def covered(self) -> bool:
+        """True when the answer stated the point."""
+        return self.status is PointStatus.COVERED
+
+    @property
+    def contradicted(self) -> bool:
+        """True when the answer denied the point or stated its opposite."""
+        return self.status is PointStatus.CONTRADICTED
+
+
+@dataclass(frozen=True)
+class _Found:
+    hit: Hit
+    how: str
+    strong: bool = True  # a swap or an opposite; a negated phrase is weaker than any cover
+    subject: tuple[int, int] | None = None  # relation: where its subject stands
+
+
+Relevant = Callable[[int], bool]  # is the sentence of this word about the question?
+
+
+class PointJudge:
+    """Judges the key points of one node against one answer."""
+
+    def __init__(self, index: AnswerIndex, points: Sequence[KeyPoint], relevant: Relevant) -> None:
+        self.index = index
+        self.parsed = index.parsed
+        self.relevant = relevant
+        owners: dict[tuple[int, int], set[str]] = {}
+        blockers: set[tuple[int, int]] = set()
+        for point in points:
+            if point.relation is not None:
+                for hit in self._hits(point.relation.subject):
+                    owners.setdefault((hit.start, hit.end), set()).add(point.id)
+                others = point.relation.contrasts + counterparts(point.relation.subject)
+                blockers |= {(h.start, h.end) for h in self._hits(others, exact=True)}
+        for span in blockers:
+            owners.setdefault(span, set())  # the other side: owns objects for no point
+        self._owners = {span: frozenset(ids) for span, ids in owners.items()}
+        self._spans = sorted(self._owners)
+
+    def judge(self, point: KeyPoint) -> PointResult:
+        """The status of `point` in this answer, with the words that earned it."""
+        covers: list[_Found] = []
+        against: list[_Found] = []
+        for phrase in point.phrases:
+            if covers:
+                break  # one place that states the point is enough
+            if weak_phrase(phrase):
+                continue
+            prepared = prepare(phrase)
+            negative, opener = prepared.negative, prepared.opener
+            for hit in self._hits((phrase,)):
+                if self.negated(hit, whole_phrase_negative=negative or opener, opener=opener):
+                    denied = self._directly_negated(hit) or (
+                        not (negative or opener) and self._denied_after(hit)
+                    )
+                    if denied and self._about(hit, point):
+                        against.append(_Found(hit, "negated", strong=False))
+                else:
+                    covers.append(_Found(hit, hit.how))
+                    break
+        if point.relation is not None:
+            self._relation(point, covers, against)
+        for phrase in point.opposites:
+            opposite = self._hits((phrase,), exact=True)
+            against += [_Found(h, "opposite") for h in opposite if not self.negated(h)]
+        base = (point.id, point.label, point.weight)
+        strong = [f for f in against if f.strong]
+        if strong or (against and not covers):
+            found = (strong or against)[0]
+            status = PointStatus.CONTRADICTED
+            return PointResult(*base, status, self._quote(found), found.how, _span(found))
+        if covers:
+            best = max(covers, key=lambda f: f.hit.score)
+            return PointResult(*base, PointStatus.COVERED, self._quote(best), best.how, _span(best))
+        return PointResult(*base)
+
+    def negated(
+        self, hit: Hit, *, whole_phrase_negative: bool = False, opener: bool = False
+    ) -> bool:
+        """Whether the words of `hit` stand under a negation (outer negations only when the
+        phrase itself holds one), or are followed closely by one ("dropout does not help")."""
+        parsed = self.parsed
+        if opener and (hit.start == 0 or parsed.clause[hit.start - 1] != parsed.clause[hit.start]):
+            return not parsed.negated[hit.start]  # the phrase's own "rather than" negates it
+        if parsed.negated[hit.start]:
+            return True
+        if whole_phrase_negative:
+            return False
+        return self._denied_after(hit)
+
+    def _denied_after(self, hit: Hit) -> bool:
+        """A negator closely after the phrase: "dropout doesn't help", "X has nothing to do
+        with Y", "X never reduces ..."."""
+        parsed = self.parsed
+        clause = parsed.clause[hit.start]
+        for j in range(hit.end, min(hit.end + BACKWARD_WORDS, len(parsed))):
+            if parsed.clause[j] != clause:
+                break
+            if parsed.words[j] in NEGATORS and parsed.negator[j]:
+                return True
+            if parsed.words[j] not in _AUX:
+                break
+        return False
+
+    def _about(self, hit: Hit, point: KeyPoint) -> bool:
+        """Whether a denied phrase is about this point's side: a phrase that belongs to the
+        subject of another point or to the other side of a comparison ("discriminative models
+        learn p(y|x) without modelling the joint") denies nothing about this one."""
+        owner = self._owner(hit, ordered=False)
+        return owner is None or point.id in owner[1]
+
+    def _directly_negated(self, hit: Hit) -> bool:
+        """A negator right before the phrase ("never add regularisation", "don't need X"): a
+        denial of the point, not a negation elsewhere in the clause that only withholds credit."""
+        parsed = self.parsed
+        j, skipped = hit.start - 1, 0
+        while j >= 0 and parsed.clause[j] == parsed.clause[hit.start]:
+            if parsed.negator[j]:
+                return True
+            if parsed.words[j] in ("or", "nor") and hit.start - j <= LISTED_WORDS:
+                skipped = 0  # "never add more data or regularisation": a list after the denial
+            elif parsed.words[j] not in _AUX and parsed.words[j] not in _FILLERS:
+                skipped += 1
+                if skipped > DIRECT_WORDS:
+                    return False
+            j -= 1
+        return False
+
+    def _hits(self, phrases: Sequence[str], *, exact: bool = False) -> list[Hit]:
+        hits = []
+        for phrase in phrases:
+            hits += [h for h in self.index.find(phrase, exact=exact) if self.relevant(h.start)]
+        return hits
+
+    def _relation(self, point: KeyPoint, covers: list[_Found], against: list[_Found]) -> None:
+        relation = point.relation
+        assert relation is not None
+        for hit in self._hits(relation.object):
+            owner = self._owner(hit, ordered=relation.ordered)
+            if owner is None or point.id not in owner[1]:
+                continue
+            if not self.parsed.negated[hit.start]:  # negated: no credit, and no contradiction
+                covers.append(_Found(hit, "relation", subject=owner[0]))
+        paired = {f.subject for f in covers if f.subject is not None}
+        for hit in self._hits(relation.swapped, exact=True):
+            owner = self._owner(hit, ordered=relation.ordered)
+            if owner is None or point.id not in owner[1] or self.parsed.negated[hit.start]:
+                continue
+            if owner[0] not in paired:  # with its object too, the subject is not swapped
+                against.append(_Found(hit, "swapped", subject=owner[0]))
+
+    def _owner(self, hit: Hit, *, ordered: bool) -> tuple[tuple[int, int], frozenset[str]] | None:
+        """The subject span an object or swapped phrase belongs to, with the points whose
+        subject stands there (none for the other side of a comparison): the nearest subject
+        before it in its clause, else after it, else earlier in its sentence, else under the
+        heading its line is listed under."""
+        parsed = self.parsed
+        clause, sentence = parsed.clause[hit.start], parsed.sentence[hit.start]
+        usable = [
+            s
+            for s in self._spans
+            if (s[1] <= hit.start or s[0] >= hit.end) and not parsed.negated[s[0]]
+        ]
+        same = [s for s in usable if parsed.clause[s[0]] == clause]
+        before = [s for s in same if s[1] <= hit.start]
+        after = [s for s in same if s[0] >= hit.end]
+        earlier = [
+            s
+            for s in usable
+            if parsed.sentence[s[0]] == sentence and hit.start - BORROW_WORDS <= s[1] <= hit.start
+        ]
+        heading = parsed.heading[hit.start] if parsed.heading else -1
+        listed = [s for s in usable if heading >= 0 and parsed.sentence[s[0]] == heading]
+        span = (
+            max(before, key=lambda s: (s[1], s[0]), default=None)
+            or (None if ordered else min(after, default=None))
+            or max(earlier, key=lambda s: (s[1], s[0]), default=None)
+            or max(listed, key=lambda s: (s[1], s[0]), default=None)
+        )
+        return None if span is None else (span, self._owners[span])
+
+    def _quote(self, found: _Found) -> str:
+        return self.parsed.quote(*_span(found))
+
+
+def _span(found: _Found) -> tuple[int, int]:
+    start, end = found.hit.start, found.hit.end
+    if found.subject is not None:
+        start, end = min(start, found.subject[0]), max(end, found.subject[1])
+    return start, end

@@ -1,0 +1,179 @@
+"""General mechanisms of the clause-aware grader: ownership of shared subjects, clause
+boundaries, negation scope, denials after a phrase, contrasts, and normalisation."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pytest
+
+from bot.bank.models import KeyPoint, Relation
+from bot.grading.clauses import Parsed
+from bot.grading.matcher import AnswerIndex
+from bot.grading.points import PointJudge, PointStatus
+from bot.grading.speech_metrics import count_fillers
+from bot.grading.tokens import tokens
+
+
+def judge(text: str, points: Sequence[KeyPoint]) -> dict[str, PointStatus]:
+    judge_ = PointJudge(AnswerIndex(Parsed.of(text)), points, lambda _: True)
+    return {point.id: judge_.judge(point).status for point in points}
+
+
+def negated(text: str) -> dict[str, bool]:
+    parsed = Parsed.of(text)
+    return dict(zip(parsed.words, parsed.negated, strict=True))
+
+
+def point(pid: str, *phrases: str, relation: Relation | None = None) -> KeyPoint:
+    return KeyPoint(id=pid, label=pid, phrases=phrases, relation=relation)
+
+
+# 1. Several relation points share one subject: each point's relation can fire.
+def test_a_shared_subject_serves_every_point_that_names_it() -> None:
+    points = [
+        point("a-sequential", relation=Relation(subject=("boosting",), object=("iterative",))),
+        point("b-bias", relation=Relation(subject=("boosting",), object=("bias",))),
+    ]
+    assert judge("Boosting is iterative.", points)["a-sequential"] is PointStatus.COVERED
+    assert judge("Boosting reduces bias.", points)["b-bias"] is PointStatus.COVERED
+
+
+# 2. Clause boundaries.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "you aren't guessing -- you score predictions",
+        "you aren't guessing – you score predictions",
+        "it is not random and you're scoring predictions",
+        "it is not random and they're scoring predictions",
+        "it is not random and we're scoring predictions",
+    ],
+)
+def test_a_dash_or_a_contracted_subject_ends_the_negated_clause(text: str) -> None:
+    assert not negated(text)["predictions"]
+
+
+def test_bullets_under_a_heading_inherit_its_subject() -> None:
+    points = [
+        point("bag", relation=Relation(subject=("bagging",), object=("variance",))),
+        point("boost", relation=Relation(subject=("boosting",), object=("bias",))),
+    ]
+    text = "Bagging:\n- trains many trees\n- reduces variance\nBoosting:\n- reduces bias"
+    assert judge(text, points) == {"bag": PointStatus.COVERED, "boost": PointStatus.COVERED}
+    one_line = "- bagging: reduces variance\n- boosting: reduces bias"
+    assert judge(one_line, points) == {"bag": PointStatus.COVERED, "boost": PointStatus.COVERED}
+
+
+# 3. Negation scope.
+def test_no_free_lunch_and_almost_no_are_not_negations() -> None:
+    assert not negated("no free lunch means we try several models")["models"]
+    assert not negated("with almost no labelled data it still learns")["labeled"]
+
+
+def test_instead_of_negates_only_the_noun_phrase_after_it() -> None:
+    words = negated("boosting reweights samples instead of bootstrap samples to reduce bias")
+    assert words["bootstrap"]
+    assert not words["bias"]
+    words = negated("we use rather than grid search a random search over the space")
+    assert words["grid"]
+    assert not words["space"]
+
+
+def test_a_negation_does_not_run_across_and_with_a_new_negator() -> None:
+    words = negated("L1 does not produce dense solutions and never sets weights to zero")
+    assert words["weights"]  # the second negator negates its own part, it does not cancel
+
+
+def test_whether_or_not_still_negates_nothing() -> None:
+    assert not negated("whether or not it overfits regularisation helps")["regularization"]
+
+
+def test_a_denial_reaches_every_item_of_a_list_after_it() -> None:
+    points = [point("data", "more data"), point("reg", "regularisation")]
+    text = "You should never add more data or regularisation."
+    assert judge(text, points) == {
+        "data": PointStatus.CONTRADICTED,
+        "reg": PointStatus.CONTRADICTED,
+    }
+
+
+def test_is_wrong_in_a_conditional_is_no_verdict() -> None:
+    words = negated("Models are biased when the assumed form is wrong.")
+    assert not words["biased"]
+
+
+# 4. A denial after the phrase contradicts the point.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "In this network dropout regularisation doesn't help.",
+        "Feature scaling isn't important for gradient descent.",
+        "Feature scaling has nothing to do with gradient descent.",
+        "Feature scaling never speeds up gradient descent.",
+    ],
+)
+def test_a_denial_after_the_phrase_contradicts(text: str) -> None:
+    points = [point("p", "dropout regularisation", "feature scaling")]
+    assert judge(text, points)["p"] is PointStatus.CONTRADICTED
+
+
+# 5. Contrasts.
+def test_a_negated_phrase_about_the_other_side_does_not_contradict() -> None:
+    points = [
+        point(
+            "gen",
+            "model the joint distribution",
+            relation=Relation(subject=("generative",), object=("joint",)),
+        ),
+        point("disc", relation=Relation(subject=("discriminative",), object=("p(y|x)",))),
+    ]
+    text = "Discriminative models learn p(y|x) without modelling the joint distribution."
+    assert judge(text, points) == {"gen": PointStatus.MISSED, "disc": PointStatus.COVERED}
+
+
+def test_the_opposite_side_blocks_an_object_from_the_wrong_subject() -> None:
+    gamma = Relation(subject=("large gamma",), object=("local",), swapped=("smooth",))
+    text = "A large gamma overfits easily, a small gamma gives a smooth boundary."
+    assert judge(text, [point("gamma", relation=gamma)])["gamma"] is PointStatus.MISSED
+    l1 = Relation(subject=("l1",), object=("sparse",), swapped=("shrinks",))
+    text = "L1 is used for feature selection while L2 shrinks them."
+    assert judge(text, [point("l1", relation=l1)])["l1"] is PointStatus.MISSED
+
+
+def test_contrasts_listed_in_the_bank_block_too() -> None:
+    relation = Relation(
+        subject=("bagging",), object=("variance",), swapped=("bias",), contrasts=("adaboost",)
+    )
+    text = "Bagging reduces variance, and then adaboost fits the bias."
+    assert judge(text, [point("bag", relation=relation)])["bag"] is PointStatus.COVERED
+
+
+# 6. Normalisation.
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("γ φ ρ Σ μ ε η ∇", "gamma phi rho sigma mu epsilon eta nabla"),
+        (
+            "dropout ↓ variance, depth ↑ variance, more data -> less variance → good",
+            "dropout reduces variance depth increases variance more data leads to less variance "
+            "leads to good",
+        ),
+        (
+            "the centre of a neighbour's behaviour in the catalogue is labelled",
+            "the center of a neighbors behavior in the catalog is labeled",
+        ),
+        ("a threshold of 0.5", "a threshold of 0.5"),
+        ("HMMs and CNNs", "hmm and cnn"),
+    ],
+)
+def test_symbols_arrows_and_spellings_are_normalised(text: str, words: str) -> None:
+    assert " ".join(t.text for t in tokens(text) if t.mark.value == "word") == words
+
+
+def test_a_phrase_written_0_5_matches_0_point_5() -> None:
+    assert AnswerIndex(Parsed.of("a threshold of 0.5")).find("threshold 0 5")
+
+
+def test_hmms_are_not_the_filler_hmm() -> None:
+    assert count_fillers("HMMs and an HMM model sequences, hmm, well") == 1
