@@ -39,6 +39,18 @@ def test_adapters_never_ask_which_mode_a_session_is(package: str) -> None:
             assert name not in source, f"{path} names {name}"
 
 
+def test_cogs_get_what_they_use_not_the_whole_bot() -> None:
+    """A cog is built from the parts it uses (a Launcher, the repository, the rooms...), so it
+    can be read and tested without the client; only the client module knows the bot."""
+    cogs = sorted((ROOT / "bot" / "discord" / "cogs").glob("*.py"))
+    assert len(cogs) > 5
+    for path in cogs:
+        source = path.read_text(encoding="utf-8")
+        assert not re.search(r"\bInterviewBot\b", source), f"{path} takes the whole bot"
+        assert "interaction.client" not in source, f"{path} reaches the bot through a client"
+        assert "self.bot" not in source, f"{path} keeps the bot"
+
+
 def _words(text: str) -> list[str]:
     return re.findall(r"[a-z0-9]+", text.lower())
 

@@ -18,6 +18,7 @@ from bot.discord.cogs.progress import ProgressCog
 from bot.discord.cogs.quickfire import QuickFireCog
 from bot.discord.cogs.voice import VoiceCog
 from bot.discord.errors import on_app_command_error
+from bot.discord.launcher import Launcher
 from bot.discord.resume import resume_sessions, resume_voice
 from bot.discord.rooms import COUNTDOWN_TICK_SECONDS, Room, Rooms
 from bot.discord.views import SessionButton, on_dialog
@@ -56,6 +57,7 @@ class InterviewBot(commands.Bot):
         self.rooms = Rooms(app.manager, countdown_tick)
         self._voice: VoiceServices | None = None
         self._voice_rooms: list[Room] = []  # resumed voice sessions, to go on once ready
+        self.launcher = Launcher(self.rooms, app.manager, app.bank, lambda: self.voice)
 
     @property
     def voice(self) -> VoiceServices:
@@ -70,9 +72,9 @@ class InterviewBot(commands.Bot):
         """Add the cogs, install the error handler, sync slash commands."""
         self.tree.on_error = on_app_command_error  # type: ignore[method-assign]
         cogs = (
-            PracticeCog(self),
-            GroupCog(self),
-            QuickFireCog(self),
+            PracticeCog(self.launcher),
+            GroupCog(self.launcher),
+            QuickFireCog(self.launcher),
             PrivacyCog(self.app.repository, self.app.manager),
             LeaderboardCog(self.app.repository),
             ProgressCog(self.app.repository, self.app.bank, self.app.manager.services.clock),

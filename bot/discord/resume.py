@@ -142,7 +142,7 @@ async def _rejoin(bot: InterviewBot, room: Room) -> bool:
             try:
                 joining = importlib.import_module("bot.discord.voice.joining")
                 joining.ensure_opus()
-                await joining.open_stage(bot, channel, room, short=session.advances_alone)
+                await bot.launcher.open_stage(channel, room, short=session.advances_alone)
                 return True
             except Exception as error:
                 log.warning("could not rejoin voice for session %s: %s", session.id, error)

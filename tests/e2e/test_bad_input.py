@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from bot.discord.client import InterviewBot
 from tests.e2e.conftest import Cast, button, eventually, private_answer, text_of, title
 from tests.harness import FakeDiscord, is_ephemeral
@@ -156,3 +158,21 @@ async def test_messages_outside_sessions_are_ignored_and_topics_autocomplete(
     assert reply["embeds"][0]["fields"][0]["name"] == "Communication"
     # the typed message in #general got no answer: everything the bot said there is private
     assert all(m["flags"] & 64 for m in fake.bot_messages(fake.general))
+
+
+@pytest.mark.parametrize(
+    ("command", "subcommand"), [("interview", None), ("group", "create"), ("quickfire", None)]
+)
+async def test_every_session_command_autocompletes_topics_from_the_bank(
+    fake_discord: FakeDiscord, bot: InterviewBot, cast: Cast, command: str, subcommand: str | None
+) -> None:
+    typing = await fake_discord.autocomplete(
+        cast.ada, fake_discord.general, command, {"topic": ""}, "topic", subcommand
+    )
+    await typing.response()
+    assert [c["value"] for c in typing.choices or []] == bot.app.bank.topics()[:25]
+    typing = await fake_discord.autocomplete(
+        cast.ada, fake_discord.general, command, {"topic": "no such"}, "topic", subcommand
+    )
+    await typing.response()
+    assert typing.choices == []

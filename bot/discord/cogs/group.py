@@ -8,7 +8,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.discord.cogs.common import DIFFICULTIES, launch, topic_autocomplete
+from bot.discord.cogs.common import DIFFICULTIES, topic_choices
 from bot.discord.rooms import NO_PINGS
 from bot.discord.threads import room_here, who
 from bot.discord.views import is_moderator
@@ -16,7 +16,8 @@ from bot.engine.events import Floor
 from bot.errors import SessionError
 
 if TYPE_CHECKING:
-    from bot.discord.client import InterviewBot
+    from bot.discord.launcher import Launcher
+    from bot.discord.rooms import Room
 
 FLOORS = [
     app_commands.Choice(
@@ -29,8 +30,9 @@ FLOORS = [
 class GroupCog(commands.GroupCog, group_name="group"):
     """Study rounds where several people answer in one thread."""
 
-    def __init__(self, bot: InterviewBot) -> None:
-        self.bot = bot
+    def __init__(self, launcher: Launcher) -> None:
+        self.launcher = launcher
+        self.manager = launcher.manager
         super().__init__()
 
     @app_commands.command(name="create")
@@ -42,7 +44,6 @@ class GroupCog(commands.GroupCog, group_name="group"):
         voice="Ask aloud in your voice channel and listen for spoken answers",
     )
     @app_commands.choices(floor=FLOORS, difficulty=DIFFICULTIES)
-    @app_commands.autocomplete(topic=topic_autocomplete)
     async def create(
         self,
         interaction: discord.Interaction,
@@ -53,10 +54,9 @@ class GroupCog(commands.GroupCog, group_name="group"):
         voice: bool = False,
     ) -> None:
         """Open a group round in a new thread (voice: in your voice channel); others join."""
-        host, manager = who(interaction), self.bot.app.manager
+        host, manager = who(interaction), self.manager
         extra: dict[str, Any] = {"questions": questions} if questions else {}
-        thread = await launch(
-            self.bot,
+        thread = await self.launcher.launch(
             interaction,
             "Group round",
             topic,
@@ -80,13 +80,19 @@ class GroupCog(commands.GroupCog, group_name="group"):
             f"Your group round is open in {thread.mention}.", ephemeral=True
         )
 
+    @create.autocomplete("topic")
+    async def _topics(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        return topic_choices(self.launcher.bank, current)
+
     @app_commands.command(name="join")
     async def join(self, interaction: discord.Interaction) -> None:
         """Join the round (or quick-fire) of this thread."""
         room = self._room(interaction)
         assert room.session is not None
         await interaction.response.defer(ephemeral=True, thinking=True)
-        await self.bot.app.manager.join(room.session.id, who(interaction))
+        await self.manager.join(room.session.id, who(interaction))
         await interaction.followup.send(
             "You are in. Answer by typing in this thread.", ephemeral=True
         )
@@ -123,5 +129,5 @@ class GroupCog(commands.GroupCog, group_name="group"):
         await room.session.end(who(interaction), moderator=is_moderator(interaction))
         await interaction.followup.send("Round ended.", ephemeral=True)
 
-    def _room(self, interaction: discord.Interaction):  # type: ignore[no-untyped-def]
-        return room_here(interaction, self.bot.app.manager, self.bot.rooms)
+    def _room(self, interaction: discord.Interaction) -> Room:
+        return room_here(interaction, self.manager, self.launcher.rooms)

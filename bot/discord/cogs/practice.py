@@ -9,7 +9,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.discord.cogs.common import DIFFICULTIES, launch, topic_autocomplete
+from bot.discord.cogs.common import DIFFICULTIES, topic_choices
 from bot.discord.errors import sentence_for
 from bot.discord.rooms import NO_PINGS
 from bot.discord.threads import room_here, who
@@ -18,7 +18,7 @@ from bot.engine.answers import Answer
 from bot.errors import InterviewBotError, NothingToAnswer
 
 if TYPE_CHECKING:
-    from bot.discord.client import InterviewBot
+    from bot.discord.launcher import Launcher
 
 log = logging.getLogger(__name__)
 
@@ -26,8 +26,11 @@ log = logging.getLogger(__name__)
 class PracticeCog(commands.Cog):
     """Solo interviews and the commands that act on any running session."""
 
-    def __init__(self, bot: InterviewBot) -> None:
-        self.bot = bot
+    def __init__(self, launcher: Launcher) -> None:
+        self.launcher = launcher
+        self.manager = launcher.manager
+        self.rooms = launcher.rooms
+        self.bank = launcher.bank
 
     @app_commands.command(name="interview")
     @app_commands.describe(
@@ -37,7 +40,6 @@ class PracticeCog(commands.Cog):
         voice="Ask aloud in your voice channel and listen for spoken answers",
     )
     @app_commands.choices(difficulty=DIFFICULTIES)
-    @app_commands.autocomplete(topic=topic_autocomplete)
     async def interview(
         self,
         interaction: discord.Interaction,
@@ -47,10 +49,9 @@ class PracticeCog(commands.Cog):
         voice: bool = False,
     ) -> None:
         """Start a solo mock interview in a new thread (or aloud, in your voice channel)."""
-        user, manager = who(interaction), self.bot.app.manager
+        user, manager = who(interaction), self.manager
         extra: dict[str, Any] = {"questions": questions} if questions else {}
-        thread = await launch(
-            self.bot,
+        thread = await self.launcher.launch(
             interaction,
             "Interview",
             topic,
@@ -63,12 +64,17 @@ class PracticeCog(commands.Cog):
             f"Your interview is ready in {thread.mention}.", ephemeral=True
         )
 
+    @interview.autocomplete("topic")
+    async def _topics(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        return topic_choices(self.bank, current)
+
     @app_commands.command(name="review")
     async def review(self, interaction: discord.Interaction) -> None:
         """Practise the questions that are due for you (spaced repetition of your weak spots)."""
-        user, manager = who(interaction), self.bot.app.manager
-        thread = await launch(
-            self.bot,
+        user, manager = who(interaction), self.manager
+        thread = await self.launcher.launch(
             interaction,
             "Review",
             None,
@@ -81,7 +87,7 @@ class PracticeCog(commands.Cog):
     @app_commands.command(name="skip")
     async def skip(self, interaction: discord.Interaction) -> None:
         """Skip the open question: see its answer and move on."""
-        room = room_here(interaction, self.bot.app.manager, self.bot.rooms)
+        room = room_here(interaction, self.manager, self.rooms)
         assert room.session is not None
         await interaction.response.defer(ephemeral=True, thinking=True)
         await room.session.skip(who(interaction), moderator=is_moderator(interaction))
@@ -90,7 +96,7 @@ class PracticeCog(commands.Cog):
     @app_commands.command(name="hint")
     async def hint(self, interaction: discord.Interaction) -> None:
         """Get a hint for the open question (costs a little score)."""
-        room = room_here(interaction, self.bot.app.manager, self.bot.rooms)
+        room = room_here(interaction, self.manager, self.rooms)
         assert room.session is not None
         await interaction.response.defer(ephemeral=True, thinking=True)
         await room.session.hint(who(interaction))
@@ -99,7 +105,7 @@ class PracticeCog(commands.Cog):
     @app_commands.command(name="end")
     async def end(self, interaction: discord.Interaction) -> None:
         """End your session (or, as host or moderator, the session of this thread)."""
-        room = room_here(interaction, self.bot.app.manager, self.bot.rooms)
+        room = room_here(interaction, self.manager, self.rooms)
         assert room.session is not None
         await interaction.response.defer(ephemeral=True, thinking=True)
         await room.session.end(who(interaction), moderator=is_moderator(interaction))
@@ -111,9 +117,9 @@ class PracticeCog(commands.Cog):
     @app_commands.describe(section="One section of the interview-strategy advice")
     async def tips(self, interaction: discord.Interaction, section: str | None = None) -> None:
         """Interview-strategy advice: communication, problem solving, preparation, red flags."""
-        sections = [s for s in self.bot.app.bank.strategy if section in (None, s.id)]
+        sections = [s for s in self.bank.strategy if section in (None, s.id)]
         if not sections:
-            names = ", ".join(s.id for s in self.bot.app.bank.strategy)
+            names = ", ".join(s.id for s in self.bank.strategy)
             raise InterviewBotError(f"There is no section '{section}'. Sections: {names}.")
         embed = discord.Embed(title="Interview strategy", colour=discord.Colour.blurple())
         for s in sections[:25]:
@@ -128,14 +134,14 @@ class PracticeCog(commands.Cog):
     ) -> list[app_commands.Choice[str]]:
         return [
             app_commands.Choice(name=s.title, value=s.id)
-            for s in self.bot.app.bank.strategy
+            for s in self.bank.strategy
             if current.lower() in s.title.lower()
         ][:25]
 
     @app_commands.command(name="topics")
     async def topics(self, interaction: discord.Interaction) -> None:
         """The topics you can practise, with how many questions each has."""
-        bank = self.bot.app.bank
+        bank = self.bank
         lines = [
             f"**{t}**: {len(bank.select_questions(t))} questions, "
             f"{len(bank.select_quickfire(t))} quick-fire"
@@ -148,7 +154,7 @@ class PracticeCog(commands.Cog):
         """A participant's message in a session thread is their answer; all else is ignored."""
         if message.author.bot or message.guild is None:
             return
-        room = self.bot.rooms.by_thread(message.channel.id)
+        room = self.rooms.by_thread(message.channel.id)
         session = room.session if room else None
         user = str(message.author.id)
         if session is None or session.ended or user not in session.participants:
@@ -169,7 +175,7 @@ class PracticeCog(commands.Cog):
     @commands.Cog.listener()
     async def on_raw_thread_delete(self, payload: discord.RawThreadDeleteEvent) -> None:
         """A deleted thread ends its session; every answer is already stored."""
-        room = self.bot.rooms.forget(payload.thread_id)
+        room = self.rooms.forget(payload.thread_id)
         if room is not None:
             await room.close_stage()
         if room is not None and room.session is not None and not room.session.ended:

@@ -8,18 +8,18 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.discord.cogs.common import DIFFICULTIES, launch, topic_autocomplete
+from bot.discord.cogs.common import DIFFICULTIES, topic_choices
 from bot.discord.threads import who
 
 if TYPE_CHECKING:
-    from bot.discord.client import InterviewBot
+    from bot.discord.launcher import Launcher
 
 
 class QuickFireCog(commands.Cog):
     """Timed short questions; others can `/group join` the thread to compete."""
 
-    def __init__(self, bot: InterviewBot) -> None:
-        self.bot = bot
+    def __init__(self, launcher: Launcher) -> None:
+        self.launcher = launcher
 
     @app_commands.command(name="quickfire")
     @app_commands.describe(
@@ -30,7 +30,6 @@ class QuickFireCog(commands.Cog):
         voice="Ask aloud in your voice channel and listen for spoken answers",
     )
     @app_commands.choices(difficulty=DIFFICULTIES)
-    @app_commands.autocomplete(topic=topic_autocomplete)
     async def quickfire(
         self,
         interaction: discord.Interaction,
@@ -41,14 +40,13 @@ class QuickFireCog(commands.Cog):
         voice: bool = False,
     ) -> None:
         """Start a timed quick-fire round in a new thread (or aloud, in your voice channel)."""
-        user, manager = who(interaction), self.bot.app.manager
+        user, manager = who(interaction), self.launcher.manager
         extra: dict[str, Any] = {}
         if count:
             extra["items"] = count
         if seconds:
             extra["seconds_per_item"] = seconds
-        thread = await launch(
-            self.bot,
+        thread = await self.launcher.launch(
             interaction,
             "Quick-fire",
             topic,
@@ -61,3 +59,9 @@ class QuickFireCog(commands.Cog):
         await interaction.followup.send(
             f"Quick-fire is on in {thread.mention}; answer there.", ephemeral=True
         )
+
+    @quickfire.autocomplete("topic")
+    async def _topics(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        return topic_choices(self.launcher.bank, current)

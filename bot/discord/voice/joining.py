@@ -16,7 +16,8 @@ from bot.errors import ModelUnavailable
 from bot.speech.ears import Ears
 
 if TYPE_CHECKING:
-    from bot.discord.client import InterviewBot
+    from bot.bank.catalog import Bank
+    from bot.discord.voice.services import VoiceServices
 
 log = logging.getLogger(__name__)
 
@@ -62,14 +63,14 @@ def ensure_opus() -> None:
 
 
 async def open_stage(
-    bot: InterviewBot,
+    services: VoiceServices,
+    bank: Bank,
     channel: discord.VoiceChannel | discord.StageChannel,
     room: Room,
     *,
     short: bool = False,
 ) -> None:
     """Load speech, post the consent message, join the channel: the room's stage."""
-    services = bot.voice
     try:
         await services.ready()
     except ModelUnavailable as error:
@@ -89,4 +90,4 @@ async def open_stage(
         raise UserFacingError(
             f"I could not connect to the voice channel {channel.name}; try again in a moment."
         ) from None
-    room.stage = VoiceStage(room, client, services, ears, bot.app.bank, views=[consent])
+    room.stage = VoiceStage(room, client, services, ears, bank, views=[consent])
