@@ -20,7 +20,6 @@ The host's clock is taken to be in step with Discord's (message ids carry Discor
 from __future__ import annotations
 
 import dataclasses
-import importlib
 import logging
 from typing import TYPE_CHECKING
 
@@ -140,8 +139,6 @@ async def _rejoin(bot: InterviewBot, room: Room) -> bool:
         present = {str(user_id) for user_id in channel.voice_states} & set(session.participants)
         if present:
             try:
-                joining = importlib.import_module("bot.discord.voice.joining")
-                joining.ensure_opus()
                 await bot.launcher.open_stage(channel, room, short=session.advances_alone)
                 return True
             except Exception as error:

@@ -32,7 +32,6 @@ class GroupCog(commands.GroupCog, group_name="group"):
 
     def __init__(self, launcher: Launcher) -> None:
         self.launcher = launcher
-        self.manager = launcher.manager
         super().__init__()
 
     @app_commands.command(name="create")
@@ -54,7 +53,7 @@ class GroupCog(commands.GroupCog, group_name="group"):
         voice: bool = False,
     ) -> None:
         """Open a group round in a new thread (voice: in your voice channel); others join."""
-        host, manager = who(interaction), self.manager
+        host, manager = who(interaction), self.launcher.manager
         extra: dict[str, Any] = {"questions": questions} if questions else {}
         thread = await self.launcher.launch(
             interaction,
@@ -92,7 +91,7 @@ class GroupCog(commands.GroupCog, group_name="group"):
         room = self._room(interaction)
         assert room.session is not None
         await interaction.response.defer(ephemeral=True, thinking=True)
-        await self.manager.join(room.session.id, who(interaction))
+        await self.launcher.manager.join(room.session.id, who(interaction))
         await interaction.followup.send(
             "You are in. Answer by typing in this thread.", ephemeral=True
         )
@@ -130,4 +129,4 @@ class GroupCog(commands.GroupCog, group_name="group"):
         await interaction.followup.send("Round ended.", ephemeral=True)
 
     def _room(self, interaction: discord.Interaction) -> Room:
-        return room_here(interaction, self.manager, self.launcher.rooms)
+        return room_here(interaction, self.launcher.manager, self.launcher.rooms)

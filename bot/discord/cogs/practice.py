@@ -28,9 +28,6 @@ class PracticeCog(commands.Cog):
 
     def __init__(self, launcher: Launcher) -> None:
         self.launcher = launcher
-        self.manager = launcher.manager
-        self.rooms = launcher.rooms
-        self.bank = launcher.bank
 
     @app_commands.command(name="interview")
     @app_commands.describe(
@@ -49,7 +46,7 @@ class PracticeCog(commands.Cog):
         voice: bool = False,
     ) -> None:
         """Start a solo mock interview in a new thread (or aloud, in your voice channel)."""
-        user, manager = who(interaction), self.manager
+        user, manager = who(interaction), self.launcher.manager
         extra: dict[str, Any] = {"questions": questions} if questions else {}
         thread = await self.launcher.launch(
             interaction,
@@ -68,12 +65,12 @@ class PracticeCog(commands.Cog):
     async def _topics(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        return topic_choices(self.bank, current)
+        return topic_choices(self.launcher.bank, current)
 
     @app_commands.command(name="review")
     async def review(self, interaction: discord.Interaction) -> None:
         """Practise the questions that are due for you (spaced repetition of your weak spots)."""
-        user, manager = who(interaction), self.manager
+        user, manager = who(interaction), self.launcher.manager
         thread = await self.launcher.launch(
             interaction,
             "Review",
@@ -87,7 +84,7 @@ class PracticeCog(commands.Cog):
     @app_commands.command(name="skip")
     async def skip(self, interaction: discord.Interaction) -> None:
         """Skip the open question: see its answer and move on."""
-        room = room_here(interaction, self.manager, self.rooms)
+        room = room_here(interaction, self.launcher.manager, self.launcher.rooms)
         assert room.session is not None
         await interaction.response.defer(ephemeral=True, thinking=True)
         await room.session.skip(who(interaction), moderator=is_moderator(interaction))
@@ -96,7 +93,7 @@ class PracticeCog(commands.Cog):
     @app_commands.command(name="hint")
     async def hint(self, interaction: discord.Interaction) -> None:
         """Get a hint for the open question (costs a little score)."""
-        room = room_here(interaction, self.manager, self.rooms)
+        room = room_here(interaction, self.launcher.manager, self.launcher.rooms)
         assert room.session is not None
         await interaction.response.defer(ephemeral=True, thinking=True)
         await room.session.hint(who(interaction))
@@ -105,7 +102,7 @@ class PracticeCog(commands.Cog):
     @app_commands.command(name="end")
     async def end(self, interaction: discord.Interaction) -> None:
         """End your session (or, as host or moderator, the session of this thread)."""
-        room = room_here(interaction, self.manager, self.rooms)
+        room = room_here(interaction, self.launcher.manager, self.launcher.rooms)
         assert room.session is not None
         await interaction.response.defer(ephemeral=True, thinking=True)
         await room.session.end(who(interaction), moderator=is_moderator(interaction))
@@ -117,9 +114,9 @@ class PracticeCog(commands.Cog):
     @app_commands.describe(section="One section of the interview-strategy advice")
     async def tips(self, interaction: discord.Interaction, section: str | None = None) -> None:
         """Interview-strategy advice: communication, problem solving, preparation, red flags."""
-        sections = [s for s in self.bank.strategy if section in (None, s.id)]
+        sections = [s for s in self.launcher.bank.strategy if section in (None, s.id)]
         if not sections:
-            names = ", ".join(s.id for s in self.bank.strategy)
+            names = ", ".join(s.id for s in self.launcher.bank.strategy)
             raise InterviewBotError(f"There is no section '{section}'. Sections: {names}.")
         embed = discord.Embed(title="Interview strategy", colour=discord.Colour.blurple())
         for s in sections[:25]:
@@ -134,14 +131,14 @@ class PracticeCog(commands.Cog):
     ) -> list[app_commands.Choice[str]]:
         return [
             app_commands.Choice(name=s.title, value=s.id)
-            for s in self.bank.strategy
+            for s in self.launcher.bank.strategy
             if current.lower() in s.title.lower()
         ][:25]
 
     @app_commands.command(name="topics")
     async def topics(self, interaction: discord.Interaction) -> None:
         """The topics you can practise, with how many questions each has."""
-        bank = self.bank
+        bank = self.launcher.bank
         lines = [
             f"**{t}**: {len(bank.select_questions(t))} questions, "
             f"{len(bank.select_quickfire(t))} quick-fire"
@@ -154,7 +151,7 @@ class PracticeCog(commands.Cog):
         """A participant's message in a session thread is their answer; all else is ignored."""
         if message.author.bot or message.guild is None:
             return
-        room = self.rooms.by_thread(message.channel.id)
+        room = self.launcher.rooms.by_thread(message.channel.id)
         session = room.session if room else None
         user = str(message.author.id)
         if session is None or session.ended or user not in session.participants:
@@ -175,7 +172,7 @@ class PracticeCog(commands.Cog):
     @commands.Cog.listener()
     async def on_raw_thread_delete(self, payload: discord.RawThreadDeleteEvent) -> None:
         """A deleted thread ends its session; every answer is already stored."""
-        room = self.rooms.forget(payload.thread_id)
+        room = self.launcher.rooms.forget(payload.thread_id)
         if room is not None:
             await room.close_stage()
         if room is not None and room.session is not None and not room.session.ended:

@@ -71,6 +71,7 @@ async def open_stage(
     short: bool = False,
 ) -> None:
     """Load speech, post the consent message, join the channel: the room's stage."""
+    ensure_opus()  # checked at launch too; a restart's rejoin comes here directly
     try:
         await services.ready()
     except ModelUnavailable as error:
