@@ -9,6 +9,8 @@ session objects, views in discord.py's view store, cached threads and messages.
 from __future__ import annotations
 
 import asyncio
+import ctypes
+import ctypes.util
 import gc
 import json
 import os
@@ -16,6 +18,7 @@ import resource
 import signal
 import statistics
 import sys
+import threading
 import time
 import tracemalloc
 from pathlib import Path
@@ -83,7 +86,49 @@ async def main(rest_base: str, gateway: str, data: str, questions: int, lag: boo
 _SNAPSHOTS: list[tracemalloc.Snapshot] = []
 
 
-def memory(bot: InterviewBot) -> dict[str, float]:
+_LIBC = ctypes.CDLL("libc.so.6")
+_SQLITE = ctypes.CDLL(ctypes.util.find_library("sqlite3") or "libsqlite3.so.0")
+_SQLITE.sqlite3_memory_used.restype = ctypes.c_int64
+
+
+class _MallInfo2(ctypes.Structure):
+    _fields_ = [
+        (name, ctypes.c_size_t)
+        for name in (
+            "arena",
+            "ordblks",
+            "smblks",
+            "hblks",
+            "hblkhd",
+            "usmblks",
+            "fsmblks",
+            "uordblks",
+            "fordblks",
+            "keepcost",
+        )
+    ]
+
+
+_LIBC.mallinfo2.restype = _MallInfo2
+
+
+def _rss_mb() -> float:
+    pages = int(Path("/proc/self/statm").read_text().split()[1])
+    return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def _native() -> dict[str, float]:
+    """Memory outside Python's objects: SQLite's own allocations, glibc malloc's heap."""
+    info = _LIBC.mallinfo2()
+    return {
+        "sqlite_mb": _SQLITE.sqlite3_memory_used() / 2**20,
+        "malloc_in_use_mb": (info.uordblks + info.hblkhd) / 2**20,
+        "malloc_free_mb": info.fordblks / 2**20,
+        "malloc_arena_mb": info.arena / 2**20,
+    }
+
+
+def memory(bot: InterviewBot) -> dict[str, object]:
     """What the process holds now, after a full garbage collection (with BENCH_TRACEMALLOC=1
     set, the biggest growth since the last call goes to stderr, by line)."""
     gc.collect()
@@ -94,8 +139,14 @@ def memory(bot: InterviewBot) -> dict[str, float]:
                 print(stat, *stat.traceback.format()[-6:], sep="\n", file=sys.stderr)
     pages = int(Path("/proc/self/statm").read_text().split()[1])
     store = bot._connection._view_store
-    return {
+    native = _native()
+    if os.environ.get("BENCH_MALLOC_TRIM"):
+        _LIBC.malloc_trim(0)
+        native["rss_after_trim_mb"] = _rss_mb()
+    return native | {
         "rss_mb": pages * os.sysconf("SC_PAGE_SIZE") / 2**20,
+        "threads": threading.active_count(),
+        "pool": bot.app.repository.engine.pool.status(),
         "blocks": sys.getallocatedblocks(),
         "ratelimit_buckets": len(bot.http._buckets),
         "sessions_alive": sum(isinstance(o, Session) for o in gc.get_objects()),

@@ -156,8 +156,12 @@ def main() -> int:
     blocks = (after["blocks"] - before["blocks"]) / result["sessions"] * 1000
     print(f"Python allocated blocks: {blocks:+.0f} per 1,000 ended sessions")
     keys = ("sessions_alive", "running", "views", "threads_cached", "messages_cached")
-    for key in (*keys, "ratelimit_buckets"):
+    for key in (*keys, "ratelimit_buckets", "threads"):
         print(f"{key}: {before[key]:.0f} -> {after[key]:.0f}")
+    native = ("sqlite_mb", "malloc_in_use_mb", "malloc_free_mb", "malloc_arena_mb")
+    for key in (*native, *(("rss_after_trim_mb",) if "rss_after_trim_mb" in after else ())):
+        print(f"{key}: {before[key]:.2f} -> {after[key]:.2f} ({after[key] - before[key]:+.2f})")
+    print(f"connection pool: {before['pool']} -> {after['pool']}")
     return 0
 
 

@@ -9,6 +9,7 @@ import logging
 import multiprocessing
 import os
 import threading
+import time
 import wave
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -23,6 +24,7 @@ TTS_RATE = 22_050  # what pyttsx3's espeak driver writes: 16-bit mono
 _FINISH_TIMEOUT = 60.0
 _CACHE_FORMAT = "1"  # bump when the rendering changes, so old files are not reused
 _ATTEMPTS = 3  # renders tried before giving up on an empty file
+_PARENT_POLL_SECONDS = 0.5
 MAX_TEXT_CHARS = 5_000  # about five minutes of speech; 100 KB killed the espeak worker
 
 
@@ -98,6 +100,10 @@ class Pyttsx3Speaker:
         log.warning("the text-to-speech worker stopped unexpectedly; it restarts on next use")
         return SpeechError("Text to speech stopped unexpectedly; try again.")
 
+    def worker_pid(self) -> int:
+        """The worker process's id (started if need be)."""
+        return int(self._executor().submit(os.getpid).result())
+
     def close(self) -> None:
         """Stop the worker process."""
         with self._pool_lock:
@@ -111,7 +117,8 @@ class Pyttsx3Speaker:
                 self._pool = ProcessPoolExecutor(
                     max_workers=1,
                     mp_context=multiprocessing.get_context("spawn"),
-                    initializer=_quiet_child,
+                    initializer=_start_child,
+                    initargs=(os.getpid(),),
                 )
             return self._pool
 
@@ -154,10 +161,27 @@ _engine: Any = None
 _finished = threading.Event()
 
 
+def _start_child(parent: int) -> None:
+    """Set up the worker: quiet, and gone when the bot is."""
+    _quiet_child()
+    threading.Thread(target=_exit_with, args=(parent,), name="tts-parent", daemon=True).start()
+
+
 def _quiet_child() -> None:
     """pyttsx3's espeak driver prints "Audio saved to ..." on stdout: send it nowhere."""
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 1)
+
+
+def _exit_with(parent: int) -> None:
+    """Exit once the bot process has gone (a SIGKILL, an OOM kill).
+
+    The executor's queue never reports the bot's end to its worker: the worker holds both ends
+    of the queue's pipe, so it would wait for work forever. Its parent changes when the bot dies.
+    """
+    while os.getppid() == parent:
+        time.sleep(_PARENT_POLL_SECONDS)
+    os._exit(0)
 
 
 def _on_finished(name: object = None, completed: object = True) -> None:

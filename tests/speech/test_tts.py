@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import subprocess
+import sys
+import time
 import wave
 from pathlib import Path
 
@@ -74,3 +77,38 @@ def test_speech_converts_to_whole_discord_frames(speaker: Pyttsx3Speaker) -> Non
     assert len(pcm) % DISCORD_FRAME_BYTES == 0
     # 48 kHz, stereo, 16-bit: 192,000 bytes a second; padding adds less than one 20 ms frame.
     assert 0 <= len(pcm) / 192_000 - samples.size / rate < 0.021
+
+
+_ORPHAN_SCRIPT = """
+import os, sys, time
+from pathlib import Path
+from bot.speech.tts import Pyttsx3Speaker
+speaker = Pyttsx3Speaker(Path(sys.argv[1]))
+speaker.render_sync("hello")
+print(speaker.worker_pid(), flush=True)
+time.sleep(600)
+"""
+
+
+def test_the_worker_process_exits_when_the_bot_is_killed(tmp_path: Path) -> None:
+    """A SIGKILLed bot (a crash, an OOM kill) leaves no speech worker behind."""
+    with subprocess.Popen(
+        [sys.executable, "-c", _ORPHAN_SCRIPT, str(tmp_path)], stdout=subprocess.PIPE, text=True
+    ) as parent:
+        assert parent.stdout is not None
+        workers = [int(pid) for pid in parent.stdout.readline().split()]
+        assert workers, "the speaker started no worker"
+        parent.kill()
+    deadline = time.monotonic() + 10
+    while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not [pid for pid in workers if _alive(pid)]
+
+
+def _alive(pid: int) -> bool:
+    """Whether `pid` is a live process (a zombie counts as gone)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return False
+    return state != "Z"
