@@ -3,7 +3,9 @@
 Splits (see docs/benchmarks.md):
 - `dev`: bench/grading_eval/dev/*.yaml, answers written by people who never saw the phrase
   lists, labelled per key point (covered / contradicted / absent). Tune on this one only.
-- `test`: bench/grading_eval/test/*.yaml, the same kind, kept for the final report.
+- `test`: bench/grading_eval/test/*.yaml, the same kind, kept for the final report (seen twice).
+- `holdout`: bench/grading_eval/holdout/*.yaml, written later by other writers who were shown only
+  the questions and their key-point labels; 16 of its 24 questions are in neither dev nor test.
 - `legacy`: bench/grading_eval/*.yaml, the first 72 answers (written in the bank's vocabulary).
 
 Run: .venv/bin/python -m bench.grading_eval --split dev  (Markdown; --json for raw numbers)
@@ -260,7 +262,7 @@ def report(result: dict[str, Any]) -> str:
 def main() -> int:
     """Print the report."""
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--split", choices=("dev", "test", "legacy"), default="dev")
+    parser.add_argument("--split", choices=("dev", "test", "holdout", "legacy"), default="dev")
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--misses", action="store_true", help="list misgraded answers")
     args = parser.parse_args()

@@ -27,6 +27,10 @@ BORROW_WORDS = 15  # how far back in its sentence an object may find a subject i
 BACKWARD_WORDS = 3  # "regularisation does not help": a negator this close after a phrase
 DIRECT_WORDS = 2  # "don't need any more data": words allowed between a denial and the phrase
 LISTED_WORDS = 3  # "never add more data or regularisation": how far back an "or" joins a list
+NEAR_WORDS = 3  # "encourage co-adaptation", "pooling layers then upsample": a direction beside
+JOINED_WORDS = 6  # "the L1 penalty plus (1 - alpha) times L2": subjects named together
+JOINED_CONTENT = 2
+_JOINERS = frozenset("and or plus with both times".split())
 _FILLERS = frozenset("a an the any more much really actually even always ever".split())
 _AUX = frozenset(
     """is are was were be been does do did will would should can could may might has have had
@@ -49,6 +53,36 @@ _COUNTERPARTS = {
     "l1": "l2",
     "l2": "l1",
 }
+
+
+_AXES = (  # each axis: the words for one direction, then the words for the other
+    (
+        """prevent prevents preventing prevented avoid avoids avoiding reduce reduces reducing
+        reduced reduction decrease decreases decreasing lower lowers lowering discourage
+        discourages suppress suppresses""",
+        """encourage encourages encouraging encouraged promote promotes promoting increase
+        increases increasing increased raise raises raising amplify amplifies""",
+    ),
+    (
+        """minimise minimises minimising minimised minimize minimizes minimizing minimized""",
+        """maximise maximises maximising maximised maximize maximizes maximizing maximized""",
+    ),
+    ("nearest closest", "farthest furthest"),
+    ("downsample downsamples downsampling downsampled", "upsample upsamples upsampling upsampled"),
+)
+# word -> a signed axis number: +n one way along axis n, -n the other way
+_DIRECTION = {
+    word: sign * (n + 1)
+    for n, sides in enumerate(_AXES)
+    for sign, side in ((1, sides[0]), (-1, sides[1]))
+    for word in side.split()
+}
+
+
+def _directions(label: str) -> set[int]:
+    """The directions a key point's label states ("Prevents co-adaptation" -> prevent)."""
+    words = "".join(c if c.isalnum() else " " for c in label.lower()).split()
+    return {_DIRECTION[w] for w in words if w in _DIRECTION}
 
 
 def counterparts(subjects: Sequence[str]) -> tuple[str, ...]:
@@ -146,11 +180,15 @@ class PointJudge:
             negative, opener = prepared.negative, prepared.opener
             for hit in self._hits((phrase,)):
                 if self.negated(hit, whole_phrase_negative=negative or opener, opener=opener):
+                    if self._reversed(hit, point, negated=True):
+                        continue  # "does not encourage co-adaptation": no denial of preventing
                     denied = self._directly_negated(hit) or (
                         not (negative or opener) and self._denied_after(hit)
                     )
                     if denied and self._about(hit, point):
                         against.append(_Found(hit, "negated", strong=False))
+                elif self._reversed(hit, point):
+                    against.append(_Found(hit, "reversed", strong=False))
                 else:
                     covers.append(_Found(hit, hit.how))
                     break
@@ -183,6 +221,24 @@ class PointJudge:
         if whole_phrase_negative:
             return False
         return self._denied_after(hit)
+
+    def _reversed(self, hit: Hit, point: KeyPoint, *, negated: bool = False) -> bool:
+        """The phrase with the opposite direction beside it: "encourage co-adaptation" for a
+        point that prevents it, "pooling layers upsample" for one that downsamples. With
+        `negated`, the opposite under the phrase's own negation ("does not encourage it")."""
+        wanted = _directions(point.label)
+        if not wanted:
+            return False
+        parsed = self.parsed
+        clause = parsed.clause[hit.start]
+        near = range(max(0, hit.start - NEAR_WORDS), min(len(parsed), hit.end + NEAR_WORDS))
+        said = {
+            _DIRECTION.get(parsed.words[j])
+            for j in near
+            if (j < hit.start or j >= hit.end) and parsed.clause[j] == clause
+            if parsed.negated[j] == negated
+        } - {None}
+        return bool(said) and not said & wanted and any(-d in wanted for d in said if d)
 
     def _denied_after(self, hit: Hit) -> bool:
         """A negator closely after the phrase: "dropout doesn't help", "X has nothing to do
@@ -242,8 +298,25 @@ class PointJudge:
             owner = self._owner(hit, ordered=relation.ordered)
             if owner is None or point.id not in owner[1] or self.parsed.negated[hit.start]:
                 continue
-            if owner[0] not in paired:  # with its object too, the subject is not swapped
+            if owner[0] in paired:  # with its object too, the subject is not swapped
+                continue
+            if not self._named_together(owner[0], point.id):
                 against.append(_Found(hit, "swapped", subject=owner[0]))
+
+    def _named_together(self, span: tuple[int, int], point_id: str) -> bool:
+        """Whether the subject at `span` is named together with another side's subject ("L1 +
+        L2", "the L1 penalty plus (1 - alpha) times L2"): a property said of both is no swap."""
+        words, negated = self.parsed.words, self.parsed.negated
+        for other in self._spans:
+            if other == span or point_id in self._owners[other] or negated[other[0]]:
+                continue
+            between = words[min(span[1], other[1]) : max(span[0], other[0])]
+            if len(between) > JOINED_WORDS:
+                continue
+            content = [w for w in between if w not in FUNCTION_WORDS | _JOINERS and not w.isdigit()]
+            if not between or (set(between) & _JOINERS and len(content) <= JOINED_CONTENT):
+                return True
+        return False
 
     def _owner(self, hit: Hit, *, ordered: bool) -> tuple[tuple[int, int], frozenset[str]] | None:
         """The subject span an object or swapped phrase belongs to, with the points whose

@@ -149,6 +149,68 @@ def test_contrasts_listed_in_the_bank_block_too() -> None:
     assert judge(text, [point("bag", relation=relation)])["bag"] is PointStatus.COVERED
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Elastic net = L1 + L2 mix -> sparsity and grouping.",
+        "It uses alpha times the L1 penalty plus (1 - alpha) times L2, so you get sparsity.",
+    ],
+)
+def test_a_property_of_two_subjects_named_together_is_no_swap(text: str) -> None:
+    points = [
+        point("l1", relation=Relation(subject=("l1",), object=("sparsity",))),
+        point("l2", relation=Relation(subject=("l2",), object=("smooth",), swapped=("sparsity",))),
+    ]
+    assert judge(text, points)["l2"] is not PointStatus.CONTRADICTED
+
+
+def test_a_swap_with_the_other_subject_elsewhere_still_contradicts() -> None:
+    points = [
+        point("l1", relation=Relation(subject=("l1",), object=("sparsity",))),
+        point("l2", relation=Relation(subject=("l2",), object=("smooth",), swapped=("sparsity",))),
+    ]
+    text = "L1 shrinks weights smoothly, and then L2 gives sparsity."
+    assert judge(text, points)["l2"] is PointStatus.CONTRADICTED
+
+
+def directed(pid: str, label: str, *phrases: str) -> KeyPoint:
+    return KeyPoint(id=pid, label=label, phrases=phrases)
+
+
+@pytest.mark.parametrize(
+    ("label", "phrase", "text"),
+    [
+        ("Prevents co-adaptation", "co-adaptation", "Its effect is to encourage co-adaptation."),
+        ("Pooling downsamples the maps", "pooling", "Pooling layers upsample the maps."),
+        ("Assign to the nearest centroid", "centroid", "Each point goes to the farthest centroid."),
+        ("Increases the variance", "variance", "Bagging reduces the variance."),
+    ],
+)
+def test_the_opposite_direction_beside_a_phrase_contradicts(
+    label: str, phrase: str, text: str
+) -> None:
+    assert judge(text, [directed("p", label, phrase)])["p"] is PointStatus.CONTRADICTED
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Dropout prevents co-adaptation, which would otherwise increase overfitting.",
+        "It does not encourage co-adaptation; it breaks it.",
+        "Units stop relying on partners, so co-adaptation goes away.",
+    ],
+)
+def test_the_same_direction_or_none_does_not_contradict(text: str) -> None:
+    point_ = directed("p", "Prevents co-adaptation", "co-adaptation")
+    assert judge(text, [point_])["p"] is not PointStatus.CONTRADICTED
+
+
+def test_a_reversed_mention_does_not_outweigh_a_correct_one() -> None:
+    point_ = directed("p", "Prevents co-adaptation", "co-adaptation", "robust features")
+    text = "Without it you encourage co-adaptation. Dropout gives robust features."
+    assert judge(text, [point_])["p"] is PointStatus.COVERED
+
+
 # 6. Normalisation.
 @pytest.mark.parametrize(
     ("text", "words"),
