@@ -174,24 +174,8 @@ class PointJudge:
         for phrase in point.phrases:
             if covers:
                 break  # one place that states the point is enough
-            if weak_phrase(phrase):
-                continue
-            prepared = prepare(phrase)
-            negative, opener = prepared.negative, prepared.opener
-            for hit in self._hits((phrase,)):
-                if self.negated(hit, whole_phrase_negative=negative or opener, opener=opener):
-                    if self._reversed(hit, point, negated=True):
-                        continue  # "does not encourage co-adaptation": no denial of preventing
-                    denied = self._directly_negated(hit) or (
-                        not (negative or opener) and self._denied_after(hit)
-                    )
-                    if denied and self._about(hit, point):
-                        against.append(_Found(hit, "negated", strong=False))
-                elif self._reversed(hit, point):
-                    against.append(_Found(hit, "reversed", strong=False))
-                else:
-                    covers.append(_Found(hit, hit.how))
-                    break
+            if not weak_phrase(phrase):
+                self._phrase(point, phrase, covers, against)
         if point.relation is not None:
             self._relation(point, covers, against)
         for phrase in point.opposites:
@@ -207,6 +191,27 @@ class PointJudge:
             best = max(covers, key=lambda f: f.hit.score)
             return PointResult(*base, PointStatus.COVERED, self._quote(best), best.how, _span(best))
         return PointResult(*base)
+
+    def _phrase(
+        self, point: KeyPoint, phrase: str, covers: list[_Found], against: list[_Found]
+    ) -> None:
+        """The places `phrase` states the point (the first one), denies or reverses it."""
+        prepared = prepare(phrase)
+        negative, opener = prepared.negative, prepared.opener
+        for hit in self._hits((phrase,)):
+            if self.negated(hit, whole_phrase_negative=negative or opener, opener=opener):
+                if self._reversed(hit, point, negated=True):
+                    continue  # "does not encourage co-adaptation": no denial of preventing
+                denied = self._directly_negated(hit) or (
+                    not (negative or opener) and self._denied_after(hit)
+                )
+                if denied and self._about(hit, point):
+                    against.append(_Found(hit, "negated", strong=False))
+            elif self._reversed(hit, point):
+                against.append(_Found(hit, "reversed", strong=False))
+            else:
+                covers.append(_Found(hit, hit.how))
+                return
 
     def negated(
         self, hit: Hit, *, whole_phrase_negative: bool = False, opener: bool = False
