@@ -17,7 +17,7 @@ learns which clause it is in and whether it stands under a negation:
   the noun phrase X up to the next function word, and what follows is asserted again;
 - a negator (not, never, no, without, cannot, n't, neither, nor, hardly ...) negates the rest of
   its clause; two negators cancel ("you cannot do without it"); "no free lunch" is a term and
-  "almost no X" a small amount, not negations;
+  "almost no X" a small amount, and "no better than X" a comparison, not negations;
 - a myth being quoted ("people think ...", "a common misconception is ...") negates its clause
   and the clauses after it until a contrast; a verdict on what came before ("that is wrong",
   "not true", "X is a myth") negates what it judges, but "is wrong" after "if"/"when" is a
@@ -289,10 +289,22 @@ def _negators(words: list[str], clauses: list[_Clause]) -> list[bool]:
                 continue
             if prev in _ALMOST and words[i] in ("no", "none", "nothing"):
                 continue
+            if words[i] == "no" and _comparison(words[i + 1 : i + 3]):
+                continue  # "no better than the mean": as good as, not a denial
             if words[i] == "not" and nxt in _FALSE | {"true", "correct", "right"}:
                 continue  # "not true" is a verdict on the clause, judged in _judge_myths
             flags[i] = True
     return flags
+
+
+def _comparison(after: list[str]) -> bool:
+    """ "better than", "different from": after "no", a comparison ("no better than the mean")."""
+    if len(after) < 2:
+        return False
+    word, then = after
+    return (then == "than" and (word in ("more", "less") or word.endswith("er"))) or (
+        word == "different" and then in ("from", "than", "to")
+    )
 
 
 def _judge_myths(words: list[str], clauses: list[_Clause], negator: list[bool]) -> None:

@@ -57,11 +57,15 @@ _COUNTERPARTS = {
 
 _AXES = (  # each axis: the words for one direction, then the words for the other
     (
-        """prevent prevents preventing prevented avoid avoids avoiding reduce reduces reducing
-        reduced reduction decrease decreases decreasing lower lowers lowering discourage
-        discourages suppress suppresses""",
-        """encourage encourages encouraging encouraged promote promotes promoting increase
-        increases increasing increased raise raises raising amplify amplifies""",
+        """prevent prevents preventing prevented avoid avoids avoiding avoided break breaks
+        breaking eliminate eliminates eliminating mitigate mitigates mitigating combat combats
+        discourage discourages suppress suppresses""",
+        """encourage encourages encouraging encouraged promote promotes promoting""",
+    ),
+    (
+        """reduce reduces reducing reduced reduction decrease decreases decreasing lower lowers
+        lowering""",
+        """increase increases increasing increased raise raises raising amplify amplifies""",
     ),
     (
         """minimise minimises minimising minimised minimize minimizes minimizing minimized""",
@@ -69,6 +73,12 @@ _AXES = (  # each axis: the words for one direction, then the words for the othe
     ),
     ("nearest closest", "farthest furthest"),
     ("downsample downsamples downsampling downsampled", "upsample upsamples upsampling upsampled"),
+)
+PREVENTS = 1  # the first axis: a point that prevents X is stated by "no X", "can't X"
+# verbs that act on what follows: "doesn't help with co-adaptation" denies the prevention
+_ACTING = frozenset(
+    """help helps helped helping work works matter matters deal deals address addresses handle
+    handles affect affects solve solves fix fixes cure cures""".split()
 )
 # word -> a signed axis number: +n one way along axis n, -n the other way
 _DIRECTION = {
@@ -202,6 +212,9 @@ class PointJudge:
             if self.negated(hit, whole_phrase_negative=negative or opener, opener=opener):
                 if self._reversed(hit, point, negated=True):
                     continue  # "does not encourage co-adaptation": no denial of preventing
+                if self._prevented(hit, point):
+                    covers.append(_Found(hit, "prevented"))
+                    return
                 denied = self._directly_negated(hit) or (
                     not (negative or opener) and self._denied_after(hit)
                 )
@@ -244,6 +257,21 @@ class PointJudge:
             if parsed.negated[j] == negated
         } - {None}
         return bool(said) and not said & wanted and any(-d in wanted for d in said if d)
+
+    def _prevented(self, hit: Hit, point: KeyPoint) -> bool:
+        """A negated phrase that states a point about preventing it: "units can no longer
+        co-adapt" (prevents co-adaptation), "no full softmax" (avoids one); but "it doesn't
+        help with co-adaptation" or "doesn't prevent it" deny the prevention."""
+        if PREVENTS not in _directions(point.label):
+            return False
+        parsed = self.parsed
+        clause = parsed.clause[hit.start]
+        near = range(max(0, hit.start - NEAR_WORDS), min(len(parsed), hit.end + NEAR_WORDS))
+        return not any(
+            parsed.words[j] in _DIRECTION or parsed.words[j] in _ACTING
+            for j in near
+            if (j < hit.start or j >= hit.end) and parsed.clause[j] == clause
+        )
 
     def _denied_after(self, hit: Hit) -> bool:
         """A negator closely after the phrase: "dropout doesn't help", "X has nothing to do

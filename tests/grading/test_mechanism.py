@@ -211,6 +211,29 @@ def test_a_reversed_mention_does_not_outweigh_a_correct_one() -> None:
     assert judge(text, [point_])["p"] is PointStatus.COVERED
 
 
+@pytest.mark.parametrize(
+    "text",
+    ["Units can no longer co-adapt.", "With dropout there is no co-adaptation between units."],
+)
+def test_a_negation_states_a_point_about_preventing(text: str) -> None:
+    point_ = directed("p", "Prevents co-adaptation", "co-adapt", "co-adaptation")
+    assert judge(text, [point_])["p"] is PointStatus.COVERED
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Dropout doesn't help with co-adaptation.", "Dropout does not prevent co-adaptation."],
+)
+def test_a_denied_prevention_still_contradicts(text: str) -> None:
+    point_ = directed("p", "Prevents co-adaptation", "co-adaptation")
+    assert judge(text, [point_])["p"] is PointStatus.CONTRADICTED
+
+
+@pytest.mark.parametrize("text", ["zero means no better than the mean", "no different from it"])
+def test_no_before_a_comparison_is_no_negation(text: str) -> None:
+    assert not any(negated(text).values())
+
+
 # 6. Normalisation.
 @pytest.mark.parametrize(
     ("text", "words"),
