@@ -89,6 +89,13 @@ _DIRECTION = {
 }
 
 
+def _says_not(label: str) -> bool:
+    """Whether a key point's label holds a negation itself ("early layers learn slowly or not
+    at all"): a negation after the phrase then agrees with the point rather than denying it."""
+    words = "".join(c if c.isalnum() else " " for c in label.lower()).split()
+    return any(w in NEGATORS for w in words)
+
+
 def _directions(label: str) -> set[int]:
     """The directions a key point's label states ("Prevents co-adaptation" -> prevent)."""
     words = "".join(c if c.isalnum() else " " for c in label.lower()).split()
@@ -216,7 +223,7 @@ class PointJudge:
                     covers.append(_Found(hit, "prevented"))
                     return
                 denied = self._directly_negated(hit) or (
-                    not (negative or opener) and self._denied_after(hit)
+                    not (negative or opener or _says_not(point.label)) and self._denied_after(hit)
                 )
                 if denied and self._about(hit, point):
                     against.append(_Found(hit, "negated", strong=False))

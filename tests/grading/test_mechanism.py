@@ -229,6 +229,15 @@ def test_a_denied_prevention_still_contradicts(text: str) -> None:
     assert judge(text, [point_])["p"] is PointStatus.CONTRADICTED
 
 
+def test_a_negation_after_the_phrase_agrees_with_a_label_that_holds_one() -> None:
+    point_ = directed("p", "So early layers learn slowly or not at all", "early layers")
+    assert judge("grads shrink -> early layers don't learn", [point_])["p"] is not (
+        PointStatus.CONTRADICTED
+    )
+    plain = directed("q", "Early layers learn slowly", "early layers")
+    assert judge("early layers don't learn slowly", [plain])["q"] is PointStatus.CONTRADICTED
+
+
 @pytest.mark.parametrize("text", ["zero means no better than the mean", "no different from it"])
 def test_no_before_a_comparison_is_no_negation(text: str) -> None:
     assert not any(negated(text).values())
