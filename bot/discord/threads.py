@@ -9,7 +9,7 @@ import discord
 
 from bot.discord.errors import FORBIDDEN, UserFacingError
 from bot.discord.rooms import Room, Rooms
-from bot.discord.venue import RoomChannel, Venue, open_dm, venue_of
+from bot.discord.venue import RoomChannel, Venue, open_dm, venue_of, where
 from bot.engine.manager import SessionManager
 from bot.errors import SessionNotFound
 
@@ -51,8 +51,8 @@ def refuse_second_session(manager: SessionManager, rooms: Rooms, user: str) -> N
     if running is None:
         return
     room = rooms.of_session(running)
-    where = f" in <#{room.channel.id}>" if room else ""
-    raise UserFacingError(f"You already have a session running{where}; finish or /end it first.")
+    there = f" in {where(room.channel)}" if room else ""
+    raise UserFacingError(f"You already have a session running{there}; finish or /end it first.")
 
 
 def room_here(interaction: discord.Interaction, manager: SessionManager, rooms: Rooms) -> Room:

@@ -98,6 +98,23 @@ async def test_end_and_stray_messages_in_a_dm_session(
     assert posted(fake, other) == []
 
 
+async def test_a_dm_session_is_ones_session_in_a_server_too(
+    fake_discord: FakeDiscord, bot: InterviewBot, cast: Cast
+) -> None:
+    fake = fake_discord
+    dm = fake.dm_channel(cast.ada)
+    await private_answer(await fake.run_command(cast.ada, dm, "interview"))
+    await fake.wait_for_message(dm, lambda m: title(m).startswith("Question"))
+    second = await fake.run_command(cast.ada, fake.general, "interview")
+    refused = await private_answer(second)
+    assert refused.startswith("You already have a session running in your DMs with me")
+    assert f"/channels/@me/{dm.id}" in refused
+    assert fake.threads == []
+    hinted = await fake.run_command(cast.ada, fake.general, "hint")  # acts on her DM session
+    assert await private_answer(hinted) == "💡 Hint posted in the session."
+    await fake.wait_for_message(dm, lambda m: m["content"].startswith("💡"))
+
+
 async def test_quickfire_in_the_bots_dm(
     fake_discord: FakeDiscord, bot: InterviewBot, cast: Cast, clock: ManualClock
 ) -> None:
