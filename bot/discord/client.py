@@ -21,6 +21,7 @@ from bot.discord.errors import on_app_command_error
 from bot.discord.launcher import Launcher
 from bot.discord.resume import resume_sessions, resume_voice
 from bot.discord.rooms import COUNTDOWN_TICK_SECONDS, Room, Rooms
+from bot.discord.venue import EVERY_CONTEXT, EVERY_INSTALL
 from bot.discord.views import SessionButton, on_dialog
 
 if TYPE_CHECKING:
@@ -30,11 +31,13 @@ log = logging.getLogger(__name__)
 
 
 def intents() -> discord.Intents:
-    """Only what the bot needs: guilds, guild messages, their content (typed answers), and
-    voice states (discord.py cannot join voice without them; who is in the channel)."""
+    """Only what the bot needs: guilds, guild messages, their content (typed answers), DM
+    messages (answers in DM sessions; their content needs no privileged intent), and voice
+    states (discord.py cannot join voice without them; who is in the channel)."""
     wanted = discord.Intents.none()
     wanted.guilds = True
     wanted.guild_messages = True
+    wanted.dm_messages = True
     wanted.message_content = True
     wanted.voice_states = True
     return wanted
@@ -51,6 +54,8 @@ class InterviewBot(commands.Bot):
             intents=intents(),
             help_command=None,
             allowed_mentions=discord.AllowedMentions.none(),
+            allowed_contexts=EVERY_CONTEXT,  # servers, the bot's DM, other private channels
+            allowed_installs=EVERY_INSTALL,  # installed to a server or to a user
             **options,
         )
         self.app = app

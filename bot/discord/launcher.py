@@ -1,4 +1,5 @@
-"""Starting a session in Discord: a thread, a room, optionally a voice stage, then the session.
+"""Starting a session in Discord: its room (a thread, or the member's DM), optionally a voice
+stage, then the session.
 
 The session cogs and restart resume get a `Launcher` instead of the whole bot: the rooms, the
 session manager, the bank, and a callable that makes the voice services on first use.
@@ -20,7 +21,8 @@ import discord
 from bot.bank.catalog import Bank
 from bot.discord.errors import UserFacingError
 from bot.discord.rooms import Room, Rooms
-from bot.discord.threads import open_thread, refuse_second_session, who
+from bot.discord.threads import open_room, refuse_second_session, who
+from bot.discord.venue import RoomChannel, guild_id_of, require_server
 from bot.engine.base import Place, Session
 from bot.engine.manager import SessionManager
 from bot.engine.ports import EventSink
@@ -36,7 +38,7 @@ Start = Callable[[EventSink, Place], Awaitable[Session]]
 
 @dataclass(frozen=True)
 class Launcher:
-    """Opens session threads and voice stages for the cogs that start sessions."""
+    """Opens session rooms and voice stages for the cogs that start sessions."""
 
     rooms: Rooms
     manager: SessionManager
@@ -61,13 +63,14 @@ class Launcher:
         *,
         voice: bool = False,
         short_answers: bool = False,
-    ) -> discord.Thread:
-        """Open a thread and start a session in it: one per person, known topics only.
+    ) -> RoomChannel:
+        """Open a room and start a session in it: one per person, known topics only.
 
-        `start` gets the thread's event sink and place; if it fails the room is forgotten. With
-        `voice`, the caller's voice channel is checked first and joined before the session
-        starts. A second start by the same person while the first is being set up waits for
-        it, then is refused with a link to the session that exists (no second thread opens).
+        The room is a thread in a server the bot is in, else the member's DM (bot/discord/
+        venue.py). `start` gets the room's event sink and place; if it fails the room is
+        forgotten. With `voice` (servers only), the caller's voice channel is checked first and
+        joined before the session starts. A second start by the same person while the first is
+        being set up waits for it, then is refused with a link to the session that exists.
         """
         user = who(interaction)
         starting = self.rooms.starting
@@ -76,6 +79,8 @@ class Launcher:
             await starting[user].wait()
         refuse_second_session(self.manager, self.rooms, user)
         self.check_topic(topic)
+        if voice:
+            require_server(interaction, "Voice sessions")
         channel = voice_joining().voice_channel_of(interaction) if voice else None
         starting[user] = done = asyncio.Event()
         try:
@@ -95,24 +100,24 @@ class Launcher:
         start: Start,
         channel: VoiceChannel | None,
         short_answers: bool,
-    ) -> discord.Thread:
+    ) -> RoomChannel:
         if not interaction.response.is_done():
             await interaction.response.defer(ephemeral=True, thinking=True)
-        thread = await open_thread(interaction, f"{title} · {interaction.user.display_name}")
-        room, sink = self.rooms.open(thread)
+        home = await open_room(interaction, f"{title} · {interaction.user.display_name}")
+        room, sink = self.rooms.open(home)
         try:
             if channel is not None:
                 await self.open_stage(channel, room, short=short_answers)
             voice_id = str(channel.id) if channel is not None else None
-            place = Place(str(interaction.guild_id), str(thread.id), voice_id)
-            room.session = await start(sink, place)
+            room.session = await start(sink, Place(guild_id_of(home), str(home.id), voice_id))
         except Exception:
             await room.close_stage()
-            self.rooms.forget(thread.id)
-            with contextlib.suppress(discord.HTTPException):
-                await thread.delete()  # no empty thread left behind
+            self.rooms.forget(home.id)
+            if isinstance(home, discord.Thread):
+                with contextlib.suppress(discord.HTTPException):
+                    await home.delete()  # no empty thread left behind
             raise
-        return thread
+        return home
 
 
 def voice_joining() -> ModuleType:

@@ -1,19 +1,20 @@
 """After a restart: pick up the sessions an earlier process of our shards left running.
 
 Every session stores where it is at each step (bot/engine/runs.py). At start, before the
-gateway connects, each one with a thread is taken back (its buttons and dialogs, from before
-the restart too, reach it: their custom_ids name the session and the node), and a text session
-goes on at once: the thread gets one line and the open question is asked again. An answer
-typed while no process was listening, or that the killed process was still grading, is read
-from the thread (messages after the open node was asked, from whoever may answer it) and
-graded once: an answer already stored moved the session past that node, so it is not re-read.
+gateway connects, each one with a room (its thread, or the DM of a DM session) is taken back
+(its buttons and dialogs, from before the restart too, reach it: their custom_ids name the
+session and the node), and a text session goes on at once: the room gets one line and the
+open question is asked again. An answer typed while no process was listening, or that the
+killed process was still grading, is read from the room (messages after the open node was
+asked, from whoever may answer it) and graded once: an answer already stored moved the
+session past that node, so it is not re-read.
 
 A voice session waits for the gateway (voice states come with it): if any of its participants
 is still in its voice channel the bot rejoins it, otherwise the session goes on as text; the
 restart line says which.
 
-A session that cannot be resumed (its thread is gone, it has no stored state) is marked
-interrupted, and its thread, if it still exists, is told so: nothing is left looking alive.
+A session that cannot be resumed (its room is gone, it has no stored state) is marked
+interrupted, and its room, if it still exists, is told so: nothing is left looking alive.
 The host's clock is taken to be in step with Discord's (message ids carry Discord's time).
 """
 
@@ -26,6 +27,7 @@ from typing import TYPE_CHECKING
 import discord
 
 from bot.discord.rooms import NO_PINGS, Room
+from bot.discord.venue import RoomChannel
 from bot.engine.answers import Answer, Waiting
 from bot.engine.ports import SessionRecord
 
@@ -79,46 +81,46 @@ async def resume_voice(bot: InterviewBot, rooms: list[Room]) -> None:
         await _go_on(bot, room, line)
 
 
-async def typed_since(thread: discord.Thread, waiting: Waiting) -> list[Answer]:
-    """The answers people allowed to answer typed in the thread after the open node was asked,
+async def typed_since(channel: RoomChannel, waiting: Waiting) -> list[Answer]:
+    """The answers people allowed to answer typed in the room after the open node was asked,
     oldest first (what the killed process never graded, or the bot was down for)."""
     answers = []
     try:
-        async for message in thread.history(
+        async for message in channel.history(
             limit=PENDING_LIMIT, after=waiting.asked_at, oldest_first=True
         ):
             person = str(message.author.id)
             if not message.author.bot and waiting.accepts(person) and message.content.strip():
                 answers.append(Answer.typed(person, message.content))
     except discord.HTTPException:
-        log.warning("could not read the thread of session %s since its question", thread.id)
+        log.warning("could not read the room of session %s since its question", channel.id)
     return answers
 
 
 async def _adopt(bot: InterviewBot, record: SessionRecord) -> Room | None:
-    thread = await _thread(bot, record)
-    if thread is None:
+    channel = await _room_channel(bot, record)
+    if channel is None:
         return None
-    room, sink = bot.rooms.open(thread)
+    room, sink = bot.rooms.open(channel)
     try:
         room.session = bot.app.manager.adopt(record, sink)
     except Exception:
         log.exception("could not resume session %s", record.id)
-        bot.rooms.forget(thread.id)
+        bot.rooms.forget(channel.id)
         return None
     return room
 
 
 async def _go_on(bot: InterviewBot, room: Room, line: str) -> None:
     """Post the restart line, then grade what was typed meanwhile or ask the open node again."""
-    thread, session = room.thread, room.session
+    channel, session = room.channel, room.session
     assert session is not None
 
     async def pending(waiting: Waiting) -> list[Answer]:
-        return await typed_since(thread, waiting)
+        return await typed_since(channel, waiting)
 
     try:
-        await thread.send(line, allowed_mentions=NO_PINGS)
+        await channel.send(line, allowed_mentions=NO_PINGS)
         await bot.app.manager.pick_up(session, pending)
     except Exception:
         log.exception("could not resume session %s", session.id)
@@ -148,22 +150,23 @@ async def _rejoin(bot: InterviewBot, room: Room) -> bool:
     return False
 
 
-async def _thread(bot: InterviewBot, record: SessionRecord) -> discord.Thread | None:
+async def _room_channel(bot: InterviewBot, record: SessionRecord) -> RoomChannel | None:
+    """The session's thread, or its DM channel (a DM session has no guild)."""
     if record.channel_id is None or not record.channel_id.isdigit():
         return None
     try:
         channel = await bot.fetch_channel(int(record.channel_id))
     except discord.HTTPException:
-        log.info("the thread of session %s is gone", record.id)
+        log.info("the room of session %s is gone", record.id)
         return None
-    return channel if isinstance(channel, discord.Thread) else None
+    return channel if isinstance(channel, discord.Thread | discord.DMChannel) else None
 
 
 async def _tell(bot: InterviewBot, record: SessionRecord, text: str) -> None:
-    thread = await _thread(bot, record)
-    if thread is None:
+    channel = await _room_channel(bot, record)
+    if channel is None:
         return
     try:
-        await thread.send(text, allowed_mentions=NO_PINGS)
+        await channel.send(text, allowed_mentions=NO_PINGS)
     except discord.HTTPException:
-        log.info("could not tell the thread of session %s that it ended", record.id)
+        log.info("could not tell the room of session %s that it ended", record.id)

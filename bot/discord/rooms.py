@@ -1,4 +1,5 @@
-"""Rooms: a running session and the thread it lives in; engine events become thread messages."""
+"""Rooms: a running session and the channel it lives in (a server thread or a DM); engine
+events become messages there."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import Protocol
 import discord
 
 from bot.discord import render
+from bot.discord.venue import RoomChannel
 from bot.discord.views import next_view, question_view
 from bot.engine.base import Session
 from bot.engine.events import (
@@ -38,7 +40,7 @@ COUNTDOWN_TICK_SECONDS = 5.0
 
 class Stage(Protocol):
     """A room's voice side (bot/discord/voice/stage.py): it hears the room's events after the
-    thread shows them, and leaves its channel once, when the room closes it."""
+    channel shows them, and leaves its channel once, when the room closes it."""
 
     closed: bool
 
@@ -47,7 +49,7 @@ class Stage(Protocol):
         """The voice channel it is connected to, if any."""
 
     def hear(self, event: Event) -> None:
-        """Take an event the thread has shown (never blocks)."""
+        """Take an event the channel has shown (never blocks)."""
 
     async def leave(self) -> None:
         """Stop listening, forget all audio, leave the channel (idempotent)."""
@@ -55,10 +57,10 @@ class Stage(Protocol):
 
 @dataclass
 class Room:
-    """A session, its thread, its optional voice stage, and the messages whose buttons or
-    countdown belong to it."""
+    """A session, its channel (a thread, or a DM), its optional voice stage, and the messages
+    whose buttons or countdown belong to it."""
 
-    thread: discord.Thread
+    channel: RoomChannel
     session: Session | None = None
     stage: Stage | None = None
     buttons_on: discord.Message | None = None
@@ -75,19 +77,19 @@ class Room:
 
 
 class Rooms:
-    """Every room by thread id, and the sink that renders a room's events."""
+    """Every room by its channel's id, and the sink that renders a room's events."""
 
     def __init__(self, manager: SessionManager, tick: float = COUNTDOWN_TICK_SECONDS) -> None:
         self.manager = manager
         self.clock = manager.services.clock
         self.tick = tick
-        self._by_thread: dict[int, Room] = {}
+        self._by_channel: dict[int, Room] = {}
         self.starting: dict[str, asyncio.Event] = {}  # people whose session is being set up
 
-    def open(self, thread: discord.Thread) -> tuple[Room, EventSink]:
-        """A new room for `thread` and the event sink its session should use."""
-        room = Room(thread)
-        self._by_thread[thread.id] = room
+    def open(self, channel: RoomChannel) -> tuple[Room, EventSink]:
+        """A new room in `channel` and the event sink its session should use."""
+        room = Room(channel)
+        self._by_channel[channel.id] = room
 
         async def sink(event: Event) -> None:
             await self._render(room, event)
@@ -96,25 +98,25 @@ class Rooms:
 
     def all(self) -> list[Room]:
         """Every open room."""
-        return list(self._by_thread.values())
+        return list(self._by_channel.values())
 
-    def by_thread(self, thread_id: int) -> Room | None:
-        """The room living in this thread, if any."""
-        return self._by_thread.get(thread_id)
+    def by_channel(self, channel_id: int) -> Room | None:
+        """The room living in this channel (thread or DM), if any."""
+        return self._by_channel.get(channel_id)
 
     def of_session(self, session: Session) -> Room | None:
         """The room of a session, if any."""
-        return next((r for r in self._by_thread.values() if r.session is session), None)
+        return next((r for r in self._by_channel.values() if r.session is session), None)
 
-    def forget(self, thread_id: int) -> Room | None:
+    def forget(self, channel_id: int) -> Room | None:
         """Drop a room (its thread was deleted or its session ended)."""
-        room = self._by_thread.pop(thread_id, None)
+        room = self._by_channel.pop(channel_id, None)
         if room is not None and room.countdown is not None:
             room.countdown.cancel()
         return room
 
     async def _render(self, room: Room, event: Event) -> None:
-        """Show the event in the thread, then hand it to the room's voice stage, if any."""
+        """Show the event in the room's channel, then hand it to the room's voice stage, if any."""
         if room.closed:
             return
         await self._show(room, event)
@@ -122,62 +124,62 @@ class Rooms:
             room.stage.hear(event)
 
     async def _show(self, room: Room, event: Event) -> None:  # noqa: PLR0912 - a dispatch
-        thread = room.thread
+        channel = room.channel
         if room.session is None:
             room.session = self.manager.get(event.session_id)
         match event:
             case Asked():
                 await self._retire_buttons(room)
                 view = question_view(event.session_id, event.node_id)
-                room.buttons_on = await thread.send(
+                room.buttons_on = await channel.send(
                     embed=render.asked_embed(event), view=view, allowed_mentions=NO_PINGS
                 )
             case Graded():
                 who = render.mention(event.participant)
-                await thread.send(
+                await channel.send(
                     f"{who}: {event.score:.0%} ({event.grade.verdict.value.replace('_', ' ')})"
                     + "".join(f"\n> {line}" for line in event.grade.feedback),
                     allowed_mentions=NO_PINGS,
                 )
             case HintGiven():
-                await thread.send(f"💡 {event.text}", allowed_mentions=NO_PINGS)
+                await channel.send(f"💡 {event.text}", allowed_mentions=NO_PINGS)
             case Revealed():
                 await self._retire_buttons(room)
                 last = event.number >= event.total
                 embeds = render.reveal_embeds(event)[:10]
                 if last:
-                    message = await thread.send(embeds=embeds, allowed_mentions=NO_PINGS)
+                    message = await channel.send(embeds=embeds, allowed_mentions=NO_PINGS)
                 else:
-                    message = await thread.send(
+                    message = await channel.send(
                         embeds=embeds, view=next_view(event.session_id), allowed_mentions=NO_PINGS
                     )
                 room.buttons_on = None if last else message
             case TimeWarning():
-                await thread.send(f"⏳ {event.seconds_left:.0f} seconds left.")
+                await channel.send(f"⏳ {event.seconds_left:.0f} seconds left.")
             case TimedOut() if room.asked is None:  # quick-fire shows it in the countdown
-                await thread.send("⌛ Time is up.")
+                await channel.send("⌛ Time is up.")
             case QuickFireAsked():
                 room.asked = event
-                room.countdown_message = await thread.send(
+                room.countdown_message = await channel.send(
                     render.quickfire_text(event, event.seconds), allowed_mentions=NO_PINGS
                 )
-                room.countdown = spawn(self._count_down(room, event), f"countdown:{thread.id}")
+                room.countdown = spawn(self._count_down(room, event), f"countdown:{channel.id}")
             case QuickFireAnswered():
                 mark = f"✅ streak {event.streak}" if event.correct else "❌ not quite"
-                await thread.send(
+                await channel.send(
                     f"{render.mention(event.participant)}: {mark}", allowed_mentions=NO_PINGS
                 )
             case QuickFireRevealed():
                 await self._stop_countdown(room, event)
             case ParticipantsChanged():
                 names = ", ".join(render.mention(p) for p in event.participants) or "nobody"
-                await thread.send(f"👥 Players: {names}", allowed_mentions=NO_PINGS)
+                await channel.send(f"👥 Players: {names}", allowed_mentions=NO_PINGS)
             case SessionEnded():
                 await self._retire_buttons(room)
                 if room.countdown is not None:
                     room.countdown.cancel()
-                await thread.send(embed=render.scoreboard_embed(event), allowed_mentions=NO_PINGS)
-                self._by_thread.pop(thread.id, None)
+                await channel.send(embed=render.scoreboard_embed(event), allowed_mentions=NO_PINGS)
+                self._by_channel.pop(channel.id, None)
 
     async def _retire_buttons(self, room: Room) -> None:
         """Take the buttons off the previous message so old clicks cannot act on a new question."""

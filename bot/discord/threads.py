@@ -1,4 +1,5 @@
-"""Opening a session thread, and finding the room an interaction belongs to."""
+"""Opening a session's room (a thread, or the member's DM), and finding the room an
+interaction belongs to."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import discord
 
 from bot.discord.errors import FORBIDDEN, UserFacingError
 from bot.discord.rooms import Room, Rooms
+from bot.discord.venue import RoomChannel, Venue, open_dm, venue_of, where
 from bot.engine.manager import SessionManager
 from bot.errors import SessionNotFound
 
@@ -36,20 +38,27 @@ async def open_thread(interaction: discord.Interaction, name: str) -> discord.Th
         raise UserFacingError(FORBIDDEN) from None
 
 
+async def open_room(interaction: discord.Interaction, name: str) -> RoomChannel:
+    """Where a new session lives: a thread in a server the bot is in, else the member's DM."""
+    if venue_of(interaction) is Venue.SERVER:
+        return await open_thread(interaction, name)
+    return await open_dm(interaction)
+
+
 def refuse_second_session(manager: SessionManager, rooms: Rooms, user: str) -> None:
     """A person runs one session at a time: point them to the one they have."""
     running = manager.session_of(user)
     if running is None:
         return
     room = rooms.of_session(running)
-    where = f" in <#{room.thread.id}>" if room else ""
-    raise UserFacingError(f"You already have a session running{where}; finish or /end it first.")
+    there = f" in {where(room.channel)}" if room else ""
+    raise UserFacingError(f"You already have a session running{there}; finish or /end it first.")
 
 
 def room_here(interaction: discord.Interaction, manager: SessionManager, rooms: Rooms) -> Room:
-    """The room of the thread the command was used in, else the user's own session's room."""
+    """The room of the channel the command was used in, else the user's own session's room."""
     channel_id = interaction.channel_id or 0
-    room = rooms.by_thread(channel_id)
+    room = rooms.by_channel(channel_id)
     if room is None:
         session = manager.session_of(who(interaction))
         room = rooms.of_session(session) if session else None

@@ -243,7 +243,7 @@ class Session(ABC):
             participants=tuple(self.participants),
             guild_id=self.place.guild_id,
             channel_id=self.place.channel_id,
-            shard_id=self.services.shards.shard_for(self.place.guild_id),
+            shard_id=self.services.shards.shard_for(self.place.guild_id, self.place.channel_id),
             ended_at=clock.utcnow() if self.ended else None,
             status=status or (SessionStatus.ENDED if self.ended else SessionStatus.RUNNING),
             options=self.describe(),

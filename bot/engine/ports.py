@@ -60,7 +60,7 @@ class SessionRecord:
     participants: tuple[str, ...] = ()
     guild_id: str | None = None
     channel_id: str | None = None
-    shard_id: int | None = None  # the shard of its guild, which owns it; None without a guild
+    shard_id: int | None = None  # its guild's shard (0 for a DM), which owns it; None in a terminal
     ended_at: datetime | None = None
     status: SessionStatus = SessionStatus.RUNNING
     options: dict[str, object] = field(default_factory=dict)

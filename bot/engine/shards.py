@@ -27,8 +27,9 @@ class ShardPlan:
         """The shards this process runs: its ids, or every shard when none are named."""
         return self.ids or tuple(range(self.total))
 
-    def shard_for(self, guild_id: str | None) -> int | None:
-        """The shard owning a session in this guild; None without a guild (terminal, DMs)."""
-        if guild_id is None or not guild_id.isdigit():
-            return None
-        return shard_of(int(guild_id), self.total)
+    def shard_for(self, guild_id: str | None, channel_id: str | None = None) -> int | None:
+        """The shard owning a session in this guild; a channel without a guild (a DM) is shard
+        0's, as Discord sends DMs to shard 0; None for neither (terminal practice)."""
+        if guild_id is not None and guild_id.isdigit():
+            return shard_of(int(guild_id), self.total)
+        return 0 if channel_id is not None else None

@@ -101,7 +101,13 @@ def test_readme_invite_asks_for_exactly_what_the_bot_uses() -> None:
 
 def test_only_the_intents_needed() -> None:
     wanted = {name for name, on in intents() if on}
-    assert wanted == {"guilds", "guild_messages", "message_content", "voice_states"}
+    assert wanted == {
+        "guilds",
+        "guild_messages",
+        "dm_messages",  # answers typed in DM sessions; not privileged
+        "message_content",
+        "voice_states",
+    }
 
 
 def test_the_reveal_shows_how_spoken_answers_were_delivered() -> None:

@@ -237,7 +237,7 @@ async def test_the_bot_leaves_when_the_session_ends_or_the_channel_empties(
     )
     assert "go on by typing" in left["content"]
     assert fake.voice.requests[-1]["channel_id"] is None
-    room_left = bot.rooms.by_thread(thread.id)
+    room_left = bot.rooms.by_channel(thread.id)
     assert room_left is not None
     assert room_left.stage is None  # the session goes on as text
 
@@ -281,7 +281,7 @@ async def test_the_bot_leaves_the_channel_when_the_session_ends(
 
 def stage_of(bot: InterviewBot, thread: Channel) -> VoiceStage:
     """The voice stage of the room in this thread."""
-    room = bot.rooms.by_thread(thread.id)
+    room = bot.rooms.by_channel(thread.id)
     assert room is not None
     assert isinstance(room.stage, VoiceStage)
     return room.stage

@@ -51,6 +51,7 @@ def test_plan_shard_for_a_place() -> None:
     assert plan.shard_for(str(2 << 22)) == 0
     assert plan.shard_for(None) is None  # terminal practice has no guild
     assert plan.shard_for("None") is None
+    assert plan.shard_for(None, "123") == 0  # a DM session: Discord sends DMs to shard 0
     assert ShardPlan().shard_for(str(DOCS_GUILD)) == 0
 
 

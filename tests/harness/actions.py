@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from .contexts import GUILD, check_offered, context_of
 from .interactions import (
     AUTOCOMPLETE,
     COMMAND,
@@ -81,6 +82,27 @@ class ActionsMixin(_Base):
         """The DM channel between the bot and a user."""
         return self.world.dm_channel(who.user if isinstance(who, Member) else who)
 
+    def install_app(self, who: Member | User, *, dms_closed: bool = False) -> User:
+        """The user adds the app to their account (a user install); `dms_closed`: their
+        privacy settings refuse DMs from the bot (sending there fails with 50007)."""
+        user = who.user if isinstance(who, Member) else who
+        user.app_installed = True
+        user.dms_closed = dms_closed
+        return user
+
+    def add_foreign_guild(self, name: str, *members: Member | User) -> Channel:
+        """A server the bot is not in, with these users in it: its #general (the bot hears
+        nothing from it; only their user-installed commands reach it)."""
+        guild = self.world.add_foreign_guild(name)
+        for who in members:
+            self.world.add_member(guild, who.user if isinstance(who, Member) else who)
+        return self.world.add_channel(guild, "general")
+
+    def group_dm(self, owner: Member | User, *others: Member | User) -> Channel:
+        """A group DM between users, without the bot."""
+        users = [w.user if isinstance(w, Member) else w for w in (owner, *others)]
+        return self.world.group_dm(*users)
+
     # -- messages -----------------------------------------------------------------------
     async def user_types(
         self,
@@ -104,7 +126,8 @@ class ActionsMixin(_Base):
         attachments = self.attachments_for(channel, files or [])
         msg = self.world.build_message(channel, user, body, attachments=attachments)
         self.world.store(msg, by_bot=False, files=list(files or []))
-        self.dispatch("MESSAGE_CREATE", self.gateway_message(msg))
+        if channel.guild is None or self.world.has_bot(channel.guild):  # else the bot never hears
+            self.dispatch("MESSAGE_CREATE", self.gateway_message(msg))
         self.notify()
         return msg
 
@@ -116,9 +139,11 @@ class ActionsMixin(_Base):
         self.dispatch("INTERACTION_CREATE", payload)
         return inter
 
-    def find_command(self, name: str, guild: Guild) -> Json:
-        """The registered chat-input command `name` (guild commands first, then global)."""
-        everything = self.world.guild_commands.get(guild.id, []) + self.world.global_commands
+    def find_command(self, name: str, guild: Guild | None) -> Json:
+        """The registered chat-input command `name` (guild commands first, then global; only
+        global ones outside a server of the bot)."""
+        local = self.world.guild_commands.get(guild.id, []) if guild is not None else []
+        everything = local + self.world.global_commands
         for cmd in everything:
             if cmd["name"] == name and cmd.get("type", 1) == 1:
                 return cmd
@@ -133,15 +158,24 @@ class ActionsMixin(_Base):
         options: dict[str, Any] | None = None,
         subcommand: str | None = None,
     ) -> Interaction:
-        """`member` runs `/name [subcommand] options...` in `channel` (a channel or a thread).
+        """`member` runs `/name [subcommand] options...` in `channel`: a channel or a thread,
+        the bot's DM (`dm_channel`), a server without the bot or a group DM (after
+        `install_app`). Only where the command's contexts and installs offer it.
 
         `subcommand` is "sub" or "group sub". Option values are plain Python values; user,
         channel and role options take Member/User, Channel and Role objects.
         """
-        cmd = self.find_command(name, member.guild)
+        cmd = self.find_command(name, self._commands_guild(channel))
         data = command_data(cmd, options, subcommand, member)
         payload = base_payload(self.world, COMMAND, member, channel, data)
+        check_offered(cmd, payload)
         return self._send_interaction(payload, channel, member)
+
+    def _commands_guild(self, channel: Channel) -> Guild | None:
+        """The server whose guild commands apply in `channel` (none outside the bot's)."""
+        guild = channel.guild
+        in_bots_server = context_of(channel) == GUILD and self.world.has_bot(guild)
+        return guild if in_bots_server else None
 
     async def autocomplete(
         self,
@@ -155,9 +189,10 @@ class ActionsMixin(_Base):
         """`member` is typing option `focused` of /name; the bot should answer with choices."""
         if focused not in options:
             raise ValueError(f"the focused option {focused!r} must be in options")
-        cmd = self.find_command(name, member.guild)
+        cmd = self.find_command(name, self._commands_guild(channel))
         data = command_data(cmd, options, subcommand, member, focused=focused)
         payload = base_payload(self.world, AUTOCOMPLETE, member, channel, data)
+        check_offered(cmd, payload)
         return self._send_interaction(payload, channel, member)
 
     async def click(

@@ -10,6 +10,7 @@ import asyncio
 import secrets
 from typing import TYPE_CHECKING, Any
 
+from .contexts import place_fields
 from .world import EPHEMERAL, LOADING, Channel, Json, Member, Role, User, World, walk_components
 
 if TYPE_CHECKING:
@@ -162,29 +163,20 @@ def channel_payload(channel: Channel, member: Member) -> Json:
 
 
 def base_payload(world: World, kind: int, member: Member, channel: Channel, data: Json) -> Json:
-    guild = member.guild
-    bot_member = guild.members[world.bot_user.id]
+    """An interaction payload of `kind` by `member` in `channel` (a server channel or thread,
+    the bot's DM, a group DM: see contexts.py for what each place carries)."""
     return {
         "id": str(world.ids.next()),
         "application_id": str(world.application_id),
         "type": kind,
         "data": data,
-        "guild": guild.partial(),
-        "guild_id": str(guild.id),
-        "channel": channel_payload(channel, member),
-        "channel_id": str(channel.id),
-        "member": member.payload(with_permissions=True),
         "token": "itoken-" + secrets.token_urlsafe(24),
         "version": 1,
-        "app_permissions": str(bot_member.permissions),
         "locale": "en-US",
-        "guild_locale": "en-US",
         "entitlements": [],
         "entitlement_sku_ids": [],
-        "authorizing_integration_owners": {"0": str(guild.id)},
-        "context": 0,
         "attachment_size_limit": 10 * 1024 * 1024,
-    }
+    } | place_fields(world, member, channel)
 
 
 def _resolve(value: Any, kind: int, member: Member, resolved: Json) -> str:

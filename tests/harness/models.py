@@ -17,7 +17,7 @@ import discord
 DISCORD_EPOCH_MS = 1_420_070_400_000
 Json = dict[str, Any]
 
-TEXT, DM, PUBLIC_THREAD, PRIVATE_THREAD = 0, 1, 11, 12
+TEXT, DM, GROUP_DM, PUBLIC_THREAD, PRIVATE_THREAD = 0, 1, 3, 11, 12
 EPHEMERAL, LOADING = 64, 128
 
 EVERYONE_PERMISSIONS = discord.Permissions(
@@ -35,6 +35,20 @@ EVERYONE_PERMISSIONS = discord.Permissions(
 ).value
 BOT_PERMISSIONS = discord.Permissions.text().value | discord.Permissions.voice().value
 MANAGE_GUILD = discord.Permissions(manage_guild=True).value
+# app_permissions outside a server of the bot: in its DM, and for a user-installed app where the
+# bot is not (only what interaction responses can use)
+DM_PERMISSIONS = discord.Permissions(
+    view_channel=True,
+    send_messages=True,
+    embed_links=True,
+    attach_files=True,
+    read_message_history=True,
+    add_reactions=True,
+    use_external_emojis=True,
+).value
+USER_APP_PERMISSIONS = discord.Permissions(
+    send_messages=True, embed_links=True, attach_files=True, use_external_emojis=True
+).value
 
 
 def now_iso() -> str:
@@ -62,6 +76,8 @@ class User:
     name: str
     bot: bool = False
     global_name: str | None = None
+    app_installed: bool = False  # added the app to their account (a user install)
+    dms_closed: bool = False  # refuses DMs from the bot: sending there fails with 50007
 
     def payload(self) -> Json:
         data: Json = {
@@ -159,7 +175,8 @@ class Member:
 
 @dataclass
 class Channel:
-    """A guild text channel, a thread (type 11/12) or a DM channel (type 1)."""
+    """A guild text channel, a thread (type 11/12), a DM channel with the bot (type 1) or a
+    group DM between users (type 3, the bot not in it)."""
 
     id: int
     name: str
@@ -187,14 +204,17 @@ class Channel:
 
     def payload(self, *, in_guild_create: bool = False) -> Json:
         last = str(self.last_message_id) if self.last_message_id else None
-        if self.type == DM:
-            return {
+        if self.type in (DM, GROUP_DM):
+            data = {
                 "id": str(self.id),
-                "type": DM,
+                "type": self.type,
                 "flags": 0,
                 "last_message_id": last,
                 "recipients": [u.payload() for u in self.recipients],
             }
+            if self.type == GROUP_DM:
+                data |= {"name": self.name, "icon": None, "owner_id": str(self.owner_id)}
+            return data
         assert self.guild is not None
         data: Json = {
             "id": str(self.id),

@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from .world import DM, EPHEMERAL, PRIVATE_THREAD, PUBLIC_THREAD, TEXT, Channel, Json
+from .world import DM, EPHEMERAL, GROUP_DM, PRIVATE_THREAD, PUBLIC_THREAD, TEXT, Channel, Json
 
 if TYPE_CHECKING:
     from .server import FakeDiscord
@@ -70,6 +70,8 @@ class Router:
 
 UNKNOWN_CHANNEL = (404, 10003, "Unknown Channel")
 UNKNOWN_MESSAGE = (404, 10008, "Unknown Message")
+MISSING_ACCESS = (403, 50001, "Missing Access")
+DMS_CLOSED = (403, 50007, "Cannot send messages to this user")
 
 
 class RestApi:
@@ -115,6 +117,8 @@ class RestApi:
         channel = self.world.channels.get(int(call.params["channel_id"]))
         if channel is None:
             raise RestError(*UNKNOWN_CHANNEL)
+        if channel.type == GROUP_DM or (channel.guild and not self.world.has_bot(channel.guild)):
+            raise RestError(*MISSING_ACCESS)  # a group DM, or a server the bot is not in
         return channel
 
     def stored(self, call: Call) -> Any:
@@ -325,6 +329,8 @@ class RestApi:
         channel = self.channel(call)
         if channel.type == DM and not channel.recipients:
             raise RestError(*UNKNOWN_CHANNEL)
+        if channel.type == DM and channel.recipients[0].dms_closed:
+            raise RestError(*DMS_CLOSED)
         message = self.fake.post_bot_message(channel, call.json or {}, call.files)
         return Reply(200, message)
 

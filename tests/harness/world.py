@@ -6,13 +6,16 @@ from .messages import MessageBook, StoredMessage, normalize_embed, walk_componen
 from .models import (
     BOT_PERMISSIONS,
     DM,
+    DM_PERMISSIONS,
     EPHEMERAL,
     EVERYONE_PERMISSIONS,
+    GROUP_DM,
     LOADING,
     MANAGE_GUILD,
     PRIVATE_THREAD,
     PUBLIC_THREAD,
     TEXT,
+    USER_APP_PERMISSIONS,
     Channel,
     Guild,
     Json,
@@ -25,11 +28,14 @@ from .models import (
 
 __all__ = [
     "DM",
+    "DM_PERMISSIONS",
     "EPHEMERAL",
+    "GROUP_DM",
     "LOADING",
     "PRIVATE_THREAD",
     "PUBLIC_THREAD",
     "TEXT",
+    "USER_APP_PERMISSIONS",
     "Channel",
     "Guild",
     "Json",
@@ -54,6 +60,7 @@ class World(MessageBook):
         self.owner = User(self.ids.next(), "owner")
         self.users: dict[int, User] = {u.id: u for u in (self.bot_user, self.owner)}
         self.guilds: list[Guild] = []
+        self.foreign_guilds: list[Guild] = []  # servers without the bot (user installs only)
         self.channels: dict[int, Channel] = {}
         self.global_commands: list[Json] = []
         self.guild_commands: dict[int, list[Json]] = {}
@@ -69,6 +76,18 @@ class World(MessageBook):
         self.add_member(guild, self.owner, role_ids=[])
         self.add_member(guild, self.bot_user, role_ids=[bot_role.id])
         return guild
+
+    def add_foreign_guild(self, name: str) -> Guild:
+        """A server the bot is not in: it never hears of it, but a member's user-installed
+        commands work there."""
+        guild = Guild(self.ids.next(), name, self.owner.id)
+        guild.roles.append(Role(guild.id, "@everyone", EVERYONE_PERMISSIONS))
+        self.foreign_guilds.append(guild)
+        return guild
+
+    def has_bot(self, guild: Guild | None) -> bool:
+        """Whether the bot is in this server (False for no server)."""
+        return guild is not None and self.bot_user.id in guild.members
 
     def add_user(self, name: str, *, bot: bool = False) -> User:
         user = User(self.ids.next(), name, bot=bot)
@@ -125,6 +144,14 @@ class World(MessageBook):
         parent.guild.channels.append(thread)
         self.channels[thread.id] = thread
         return thread
+
+    def group_dm(self, owner: User, *others: User) -> Channel:
+        """A group DM between users; the bot is not in it."""
+        recipients = [owner, *others]
+        name = ", ".join(u.name for u in recipients)
+        channel = Channel(self.ids.next(), name, GROUP_DM, recipients=recipients, owner_id=owner.id)
+        self.channels[channel.id] = channel
+        return channel
 
     def dm_channel(self, user: User) -> Channel:
         for channel in self.channels.values():

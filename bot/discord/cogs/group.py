@@ -11,6 +11,7 @@ from discord.ext import commands
 from bot.discord.cogs.common import DIFFICULTIES, topic_choices
 from bot.discord.rooms import NO_PINGS
 from bot.discord.threads import room_here, who
+from bot.discord.venue import require_server, where
 from bot.discord.views import is_moderator
 from bot.engine.events import Floor
 from bot.errors import SessionError
@@ -33,6 +34,11 @@ class GroupCog(commands.GroupCog, group_name="group"):
     def __init__(self, launcher: Launcher) -> None:
         self.launcher = launcher
         super().__init__()
+
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        """Group rounds need a server the bot is in: elsewhere, one sentence."""
+        require_server(interaction, "Group rounds")
+        return True
 
     @app_commands.command(name="create")
     @app_commands.describe(
@@ -76,7 +82,7 @@ class GroupCog(commands.GroupCog, group_name="group"):
             allowed_mentions=NO_PINGS,
         )
         await interaction.followup.send(
-            f"Your group round is open in {thread.mention}.", ephemeral=True
+            f"Your group round is open in {where(thread)}.", ephemeral=True
         )
 
     @create.autocomplete("topic")

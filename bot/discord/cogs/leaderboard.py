@@ -8,9 +8,9 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.discord.errors import UserFacingError
 from bot.discord.render import mention
 from bot.discord.threads import who
+from bot.discord.venue import require_server
 
 if TYPE_CHECKING:
     from bot.store.repository import SqlRepository
@@ -24,8 +24,7 @@ class LeaderboardCog(commands.GroupCog, group_name="leaderboard"):
         super().__init__()
 
     def _guild(self, interaction: discord.Interaction) -> str:
-        if interaction.guild_id is None:
-            raise UserFacingError("Leaderboards belong to a server; use this in one.")
+        require_server(interaction, "Leaderboards")
         return str(interaction.guild_id)
 
     @app_commands.command(name="show")

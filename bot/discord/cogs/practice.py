@@ -1,4 +1,4 @@
-"""Solo practice: /interview, /skip, /hint, /end, /tips, /topics, and answers typed in threads."""
+"""Solo practice: /interview, /skip, /hint, /end, /tips, /topics, and answers typed in rooms."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from bot.discord.cogs.common import DIFFICULTIES, topic_choices
 from bot.discord.errors import sentence_for
 from bot.discord.rooms import NO_PINGS
 from bot.discord.threads import room_here, who
+from bot.discord.venue import where
 from bot.discord.views import is_moderator
 from bot.engine.answers import Answer
 from bot.errors import InterviewBotError, NothingToAnswer
@@ -45,10 +46,10 @@ class PracticeCog(commands.Cog):
         questions: app_commands.Range[int, 1, 20] | None = None,
         voice: bool = False,
     ) -> None:
-        """Start a solo mock interview in a new thread (or aloud, in your voice channel)."""
+        """Start a solo mock interview in a new thread or our DMs (or aloud, in voice)."""
         user, manager = who(interaction), self.launcher.manager
         extra: dict[str, Any] = {"questions": questions} if questions else {}
-        thread = await self.launcher.launch(
+        room = await self.launcher.launch(
             interaction,
             "Interview",
             topic,
@@ -58,7 +59,7 @@ class PracticeCog(commands.Cog):
             voice=voice,
         )
         await interaction.followup.send(
-            f"Your interview is ready in {thread.mention}.", ephemeral=True
+            f"Your interview is ready in {where(room)}.", ephemeral=True
         )
 
     @interview.autocomplete("topic")
@@ -71,15 +72,13 @@ class PracticeCog(commands.Cog):
     async def review(self, interaction: discord.Interaction) -> None:
         """Practise the questions that are due for you (spaced repetition of your weak spots)."""
         user, manager = who(interaction), self.launcher.manager
-        thread = await self.launcher.launch(
+        room = await self.launcher.launch(
             interaction,
             "Review",
             None,
             lambda sink, place: manager.start_review(user, sink, place=place),
         )
-        await interaction.followup.send(
-            f"Your review is ready in {thread.mention}.", ephemeral=True
-        )
+        await interaction.followup.send(f"Your review is ready in {where(room)}.", ephemeral=True)
 
     @app_commands.command(name="skip")
     async def skip(self, interaction: discord.Interaction) -> None:
@@ -97,17 +96,17 @@ class PracticeCog(commands.Cog):
         assert room.session is not None
         await interaction.response.defer(ephemeral=True, thinking=True)
         await room.session.hint(who(interaction))
-        await interaction.followup.send("💡 Hint posted in the thread.", ephemeral=True)
+        await interaction.followup.send("💡 Hint posted in the session.", ephemeral=True)
 
     @app_commands.command(name="end")
     async def end(self, interaction: discord.Interaction) -> None:
-        """End your session (or, as host or moderator, the session of this thread)."""
+        """End your session (or, as host or moderator, the session here)."""
         room = room_here(interaction, self.launcher.manager, self.launcher.rooms)
         assert room.session is not None
         await interaction.response.defer(ephemeral=True, thinking=True)
         await room.session.end(who(interaction), moderator=is_moderator(interaction))
         await interaction.followup.send(
-            "🛑 Session ended; the scoreboard is in the thread.", ephemeral=True
+            "🛑 Session ended; the scoreboard is in the session.", ephemeral=True
         )
 
     @app_commands.command(name="tips")
@@ -148,10 +147,11 @@ class PracticeCog(commands.Cog):
 
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:
-        """A participant's message in a session thread is their answer; all else is ignored."""
-        if message.author.bot or message.guild is None:
+        """A participant's message in a session's thread or DM is their answer; all else is
+        ignored."""
+        if message.author.bot:
             return
-        room = self.launcher.rooms.by_thread(message.channel.id)
+        room = self.launcher.rooms.by_channel(message.channel.id)
         session = room.session if room else None
         user = str(message.author.id)
         if session is None or session.ended or user not in session.participants:

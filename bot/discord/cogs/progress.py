@@ -30,7 +30,7 @@ class ProgressCog(commands.Cog):
     @app_commands.command(name="stats")
     @app_commands.describe(member="Whose progress (default: yours)")
     async def stats(
-        self, interaction: discord.Interaction, member: discord.Member | None = None
+        self, interaction: discord.Interaction, member: discord.User | None = None
     ) -> None:
         """Mastery per topic, recent scores, practice streak and delivery, with a chart."""
         person = member or interaction.user

@@ -10,6 +10,7 @@ from discord.ext import commands
 
 from bot.discord.cogs.common import DIFFICULTIES, topic_choices
 from bot.discord.threads import who
+from bot.discord.venue import where
 
 if TYPE_CHECKING:
     from bot.discord.launcher import Launcher
@@ -39,14 +40,14 @@ class QuickFireCog(commands.Cog):
         difficulty: str | None = None,
         voice: bool = False,
     ) -> None:
-        """Start a timed quick-fire round in a new thread (or aloud, in your voice channel)."""
+        """Start a timed quick-fire round in a new thread or our DMs (or aloud, in voice)."""
         user, manager = who(interaction), self.launcher.manager
         extra: dict[str, Any] = {}
         if count:
             extra["items"] = count
         if seconds:
             extra["seconds_per_item"] = seconds
-        thread = await self.launcher.launch(
+        room = await self.launcher.launch(
             interaction,
             "Quick-fire",
             topic,
@@ -57,7 +58,7 @@ class QuickFireCog(commands.Cog):
             short_answers=True,
         )
         await interaction.followup.send(
-            f"Quick-fire is on in {thread.mention}; answer there.", ephemeral=True
+            f"Quick-fire is on in {where(room)}; answer there.", ephemeral=True
         )
 
     @quickfire.autocomplete("topic")

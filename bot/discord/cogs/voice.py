@@ -41,7 +41,7 @@ class VoiceCog(commands.Cog):
                 continue
             channel = member.guild.get_channel(channel_id)
             people = [m for m in getattr(channel, "members", []) if not m.bot]
-            thread_id = room.thread.id
+            thread_id = room.channel.id
             waiting = self._leaving.pop(thread_id, None)
             if waiting is not None:
                 waiting.cancel()
@@ -52,11 +52,11 @@ class VoiceCog(commands.Cog):
 
     async def _leave_later(self, room: Room) -> None:
         await asyncio.sleep(self.leave_when_empty_seconds)
-        self._leaving.pop(room.thread.id, None)
+        self._leaving.pop(room.channel.id, None)
         if room.stage is None or room.stage.closed:
             return
         await room.close_stage()
-        await room.thread.send(
+        await room.channel.send(
             "🔇 Everyone left the voice channel, so I left too; you can go on by typing here.",
             allowed_mentions=NO_PINGS,
         )

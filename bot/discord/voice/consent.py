@@ -33,7 +33,7 @@ class RoomView(discord.ui.View):
         session = self.room.session
         user = str(interaction.user.id)
         if session is None or session.ended:
-            await reply_privately(interaction, str(SessionOver(str(self.room.thread.id))))
+            await reply_privately(interaction, str(SessionOver(str(self.room.channel.id))))
             return False
         if user not in session.participants and not is_moderator(interaction):
             await reply_privately(interaction, str(NotAParticipant(session.id, user)))

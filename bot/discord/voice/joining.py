@@ -80,7 +80,7 @@ async def open_stage(
     assert services.detector is not None
     ears = Ears(services.detector, services.pool, services.capture_options(short=short))
     consent = ConsentView(room, ears)
-    await room.thread.send(CONSENT_TEXT, view=consent, allowed_mentions=NO_PINGS)
+    await room.channel.send(CONSENT_TEXT, view=consent, allowed_mentions=NO_PINGS)
     try:
         client = await channel.connect(
             cls=DaveVoiceRecvClient, timeout=CONNECT_TIMEOUT, reconnect=False, self_deaf=False

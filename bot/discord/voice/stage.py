@@ -65,8 +65,8 @@ class VoiceStage:
         self.bank = bank
         self._events: asyncio.Queue[Event] = asyncio.Queue()
         self._tasks = [
-            spawn(self._follow_events(), f"voice-events:{room.thread.id}"),
-            spawn(self._follow_answers(), f"voice-answers:{room.thread.id}"),
+            spawn(self._follow_events(), f"voice-events:{room.channel.id}"),
+            spawn(self._follow_answers(), f"voice-answers:{room.channel.id}"),
         ]
         self.closed = False
         self.spoken: list[str] = []  # what the bot said, in order (for the transcript of a session)
@@ -145,7 +145,7 @@ class VoiceStage:
     async def _hand_on(self, person: str, heard: HeardAnswer) -> None:
         transcript = heard.transcript
         text = transcript.text.strip()
-        thread = self.room.thread
+        thread = self.room.channel
         if not text:
             await thread.send(
                 f"🎙️ I heard {render.mention(person)} but could not make out any words.",
