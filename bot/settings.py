@@ -7,6 +7,7 @@ import os
 import tomllib
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
     BaseModel,
@@ -193,6 +194,27 @@ class ShardSettings(_Section):
         return ids
 
 
+class DailySettings(_Section):
+    """The question of the day and reminders: the reminder time when /remind on names none."""
+
+    reminder_time: str = Field(default="18:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    reminder_zone: str = "UTC"
+
+    @field_validator("reminder_zone")
+    @classmethod
+    def _known_zone(cls, zone: str) -> str:
+        """An IANA time-zone name this machine knows."""
+        try:
+            ZoneInfo(zone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise PydanticCustomError(
+                "time_zone",
+                "{zone} is not a time zone; use a name like Europe/Berlin or UTC",
+                {"zone": zone},
+            ) from None
+        return zone
+
+
 class LoggingSettings(_Section):
     """Log output."""
 
@@ -218,6 +240,7 @@ class Settings(BaseSettings):
     speech: SpeechSettings = SpeechSettings()
     voice: VoiceSettings = VoiceSettings()
     shards: ShardSettings = ShardSettings()
+    daily: DailySettings = DailySettings()
     logging: LoggingSettings = LoggingSettings()
     discord_token: SecretStr | None = Field(default=None, validation_alias="DISCORD_TOKEN")
     speech_api_key: SecretStr | None = Field(

@@ -20,6 +20,11 @@ class DailyLoop:
         self._sleeping: asyncio.Task[object] | None = None
         self._woken = False
 
+    @property
+    def asleep(self) -> bool:
+        """Waiting for the next time (not working, and not just woken to plan again)."""
+        return self._sleeping is not None and not self._woken
+
     def changed(self) -> None:
         """Something was set or removed: plan again now rather than at the next re-check.
 

@@ -11,11 +11,12 @@ from bot.grading.speech_metrics import SpeechMetrics
 
 
 class Mode(StrEnum):
-    """The three ways to practise."""
+    """The ways to practise (daily: an answer to a server's question of the day)."""
 
     SOLO = "solo"
     GROUP = "group"
     QUICKFIRE = "quickfire"
+    DAILY = "daily"
 
 
 class Outcome(StrEnum):

@@ -62,6 +62,7 @@ class User:
     name: str
     bot: bool = False
     global_name: str | None = None
+    dms_closed: bool = False  # the bot may open a DM channel, but sending there gets 50007
 
     def payload(self) -> Json:
         data: Json = {

@@ -70,6 +70,7 @@ class Router:
 
 UNKNOWN_CHANNEL = (404, 10003, "Unknown Channel")
 UNKNOWN_MESSAGE = (404, 10008, "Unknown Message")
+DMS_CLOSED = (403, 50007, "Cannot send messages to this user")
 
 
 class RestApi:
@@ -325,6 +326,8 @@ class RestApi:
         channel = self.channel(call)
         if channel.type == DM and not channel.recipients:
             raise RestError(*UNKNOWN_CHANNEL)
+        if channel.type == DM and channel.recipients[0].dms_closed:
+            raise RestError(*DMS_CLOSED)
         message = self.fake.post_bot_message(channel, call.json or {}, call.files)
         return Reply(200, message)
 
