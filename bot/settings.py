@@ -7,7 +7,6 @@ import os
 import tomllib
 from pathlib import Path
 from typing import Annotated, Any, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
     BaseModel,
@@ -30,7 +29,8 @@ from pydantic_settings import (
 )
 from pydantic_settings import SettingsError as SourceError
 
-from bot.errors import SettingsError
+from bot.engine.daily import parse_time, parse_zone
+from bot.errors import InvalidSchedule, SettingsError
 
 ENV_PREFIX = "INTERVIEW_BOT_"
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -197,21 +197,27 @@ class ShardSettings(_Section):
 class DailySettings(_Section):
     """The question of the day and reminders: the reminder time when /remind on names none."""
 
-    reminder_time: str = Field(default="18:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    reminder_time: str = "18:00"
     reminder_zone: str = "UTC"
+
+    @field_validator("reminder_time")
+    @classmethod
+    def _time_of_day(cls, at: str) -> str:
+        """HH:MM on a 24-hour clock."""
+        try:
+            parse_time(at)
+        except InvalidSchedule as exc:
+            raise PydanticCustomError("time_of_day", "{m}", {"m": exc.message}) from None
+        return at
 
     @field_validator("reminder_zone")
     @classmethod
     def _known_zone(cls, zone: str) -> str:
         """An IANA time-zone name this machine knows."""
         try:
-            ZoneInfo(zone)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise PydanticCustomError(
-                "time_zone",
-                "{zone} is not a time zone; use a name like Europe/Berlin or UTC",
-                {"zone": zone},
-            ) from None
+            parse_zone(zone)
+        except InvalidSchedule as exc:
+            raise PydanticCustomError("time_zone", "{m}", {"m": exc.message}) from None
         return zone
 
 

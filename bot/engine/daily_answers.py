@@ -1,8 +1,9 @@
 """Answers to the question of the day: graded at once, stored like any attempt, shown privately.
 
 Each member answers a day's question once; the answer is kept as an attempt of its own little
-session (`daily-<server>-<yyyymmdd>-<member>`), so it counts for /stats, streaks and /review and
-/privacy delete removes it like any other. The grade goes to its author only (the adapter shows
+session (`daily-<server>-<yyyymmdd>-<member>`, a completed solo session of one question), so it
+counts for /stats, streaks and /review, stays off the quick-fire and group leaderboard totals,
+and /privacy delete removes it like any other. The grade goes to its author only (the adapter shows
 it ephemerally); the reference answer waits for the reveal, so nobody copies it.
 """
 
@@ -84,7 +85,7 @@ class DailyAnswers:
             now = services.clock.utcnow()
             session = SessionRecord(
                 id=session_id,
-                mode=Mode.DAILY,
+                mode=Mode.SOLO,
                 host=user_id,
                 started_at=now,
                 participants=(user_id,),
@@ -98,7 +99,7 @@ class DailyAnswers:
             attempt = AttemptRecord(
                 session_id=session_id,
                 user_id=user_id,
-                mode=Mode.DAILY,
+                mode=Mode.SOLO,
                 question_id=question.id,
                 node_id=question.id,
                 answer_text=body,

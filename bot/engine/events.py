@@ -11,12 +11,11 @@ from bot.grading.speech_metrics import SpeechMetrics
 
 
 class Mode(StrEnum):
-    """The ways to practise (daily: an answer to a server's question of the day)."""
+    """The three ways to practise."""
 
     SOLO = "solo"
     GROUP = "group"
     QUICKFIRE = "quickfire"
-    DAILY = "daily"
 
 
 class Outcome(StrEnum):

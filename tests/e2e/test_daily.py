@@ -97,7 +97,7 @@ async def test_the_question_of_the_day_from_post_to_private_grades_to_reveal(
 
     # Answers are stored like any other: they count for /stats and streaks.
     [stored] = await repository.attempts_for(str(cast.ada.id))
-    assert (stored.mode, stored.question_id, stored.score) == (Mode.DAILY, question.id, expected)
+    assert (stored.mode, stored.question_id, stored.score) == (Mode.SOLO, question.id, expected)
     assert len(await repository.attempts_for(str(cast.cy.id))) == 1
 
     # Ada and Bob joined the leaderboard; Cy did not. The next day's post reveals yesterday's
