@@ -12,6 +12,7 @@ from bot.engine.clock import ManualClock
 from bot.engine.events import Mode
 from tests.e2e.conftest import Cast, button, eventually, private_answer, text_of, title
 from tests.harness import Channel, FakeDiscord, is_ephemeral
+from tests.harness.models import CREATE_PUBLIC_THREADS
 
 MINUTE, HOUR = 60.0, 3600.0
 THREAD_FROM_MESSAGE = "/channels/{channel_id}/messages/{message_id}/threads"
@@ -181,6 +182,14 @@ async def test_bad_input_to_daily_set_is_one_sentence(
     values = {"channel": fake.general, "time": "09:00", "timezone": "UTC"}
     denied = await fake.run_command(cast.ada, fake.general, "daily", values, subcommand="set")
     assert await private_answer(denied) == MANAGERS_ONLY
+    assert await bot.daily.store.schedules() == []
+
+    quiet = fake.add_channel("announcements", bot_denied=CREATE_PUBLIC_THREADS)
+    blocked = await set_daily(fake, cast, channel=quiet)
+    assert blocked == (
+        f"I cannot post the question in <#{quiet.id}>: I need View Channel, Send Messages, "
+        "Create Public Threads and Send Messages in Threads there."
+    )
     assert await bot.daily.store.schedules() == []
 
     typing = await fake.autocomplete(

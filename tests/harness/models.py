@@ -35,6 +35,8 @@ EVERYONE_PERMISSIONS = discord.Permissions(
 ).value
 BOT_PERMISSIONS = discord.Permissions.text().value | discord.Permissions.voice().value
 MANAGE_GUILD = discord.Permissions(manage_guild=True).value
+SEND_MESSAGES = discord.Permissions(send_messages=True).value
+CREATE_PUBLIC_THREADS = discord.Permissions(create_public_threads=True).value
 
 
 def now_iso() -> str:
@@ -177,6 +179,7 @@ class Channel:
     recipients: list[User] = field(default_factory=list)
     message_count: int = 0
     last_message_id: int | None = None
+    denied: dict[int, int] = field(default_factory=dict)  # user id -> permissions denied here
 
     @property
     def is_thread(self) -> bool:
@@ -229,7 +232,10 @@ class Channel:
                 "position": self.position,
                 "topic": None,
                 "nsfw": False,
-                "permission_overwrites": [],
+                "permission_overwrites": [
+                    {"id": str(user), "type": 1, "allow": "0", "deny": str(bits)}
+                    for user, bits in self.denied.items()
+                ],
                 "default_auto_archive_duration": 1440,
             }
         return data
