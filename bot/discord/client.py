@@ -10,13 +10,14 @@ import discord
 from discord.ext import commands
 
 from bot.app import App
-from bot.discord.cogs.daily import DailyCog, RemindCog
+from bot.discord.cogs.daily import DailyCog
 from bot.discord.cogs.group import GroupCog
 from bot.discord.cogs.leaderboard import LeaderboardCog
 from bot.discord.cogs.practice import PracticeCog
 from bot.discord.cogs.privacy import PrivacyCog
 from bot.discord.cogs.progress import ProgressCog
 from bot.discord.cogs.quickfire import QuickFireCog
+from bot.discord.cogs.remind import RemindCog
 from bot.discord.cogs.voice import VoiceCog
 from bot.discord.daily import DailyFeature
 from bot.discord.daily_views import DailyButton, on_daily_dialog

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 DMS_CLOSED = 50007  # Discord's "Cannot send messages to this user"
+KNOWN_THREADS = 10_000  # threads remembered as daily or not, before the memory starts over
 THREAD_ARCHIVE_MINUTES = 1440  # a day: the thread stays open until the next question
 
 
@@ -147,8 +148,11 @@ class DailyFeature:
 
     async def post_in_thread(self, thread_id: int) -> DailyPost | None:
         """The post whose thread this is; None for any other channel (remembered)."""
-        if self.publisher.threads.get(thread_id) is False:
+        known = self.publisher.threads
+        if known.get(thread_id) is False:
             return None
         post = await self.store.post_in_thread(str(thread_id))
-        self.publisher.threads[thread_id] = post is not None
+        if len(known) > KNOWN_THREADS:
+            known.clear()  # a bound, not a cache policy: it refills from the store
+        known[thread_id] = post is not None
         return post
