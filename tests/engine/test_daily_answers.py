@@ -1,5 +1,5 @@
 """Question-of-the-day answers on the real store: graded once per member and day, stored like any
-attempt (stats, review, privacy), refused after the reveal; the ranking lists leaderboard members."""
+attempt (stats, review, privacy), refused after the reveal; the ranking: leaderboard members."""
 
 from __future__ import annotations
 
