@@ -8,6 +8,7 @@ message. A grade is only ever sent ephemerally, and only to its author: anyone e
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
@@ -24,6 +25,8 @@ from bot.errors import DailyAnswerRefused
 
 if TYPE_CHECKING:
     from bot.discord.daily import DailyFeature
+
+log = logging.getLogger(__name__)
 
 _KEY = r"(?P<guild>\d{1,20}):(?P<day>\d{8})"
 BUTTON_PATTERN = rf"daily:(?P<action>answer|grade):{_KEY}(?::(?P<user>\d{{1,20}}))?"
@@ -120,6 +123,7 @@ class DailyButton(
             post = await feature.post_of(self.guild_id, self.day)
             user = str(interaction.user.id)
             if self.action == "answer":
+                feature.answers.require_open(post)
                 if await feature.answers.grade_of(post, user) is not None:
                     raise DailyAnswerRefused(
                         "You have answered this question already; press See my grade under "
@@ -168,7 +172,22 @@ async def on_daily_dialog(interaction: discord.Interaction) -> None:
         grade = await feature.answers.answer(post, str(interaction.user.id), text)
         await interaction.followup.send(embed=grade_embed(grade), ephemeral=True)
     except Exception as error:
-        await reply_privately(interaction, sentence_for(error))
+        await _hand_back(interaction, sentence_for(error), text)
+
+
+async def _hand_back(interaction: discord.Interaction, sentence: str, text: str) -> None:
+    """One private sentence, with the member's own text echoed so nothing typed is lost."""
+    if not text.strip():
+        await reply_privately(interaction, sentence)
+        return
+    try:
+        await interaction.followup.send(
+            f"{sentence} Here is what you wrote.",
+            embed=discord.Embed(description=text[:4096]),
+            ephemeral=True,
+        )
+    except discord.HTTPException:
+        log.warning("could not hand a daily answer back (interaction %s)", interaction.id)
 
 
 def answer_view(guild_id: str, day: date) -> discord.ui.View:

@@ -58,12 +58,16 @@ class DailyAnswers:
         self._limit = max_answer_chars
         self._lock = asyncio.Lock()  # one answer at a time: "once per member" holds
 
-    async def answer(self, post: DailyPost, user_id: str, text: str) -> DailyGrade:
-        """Grade `text` as the member's answer to the post's question and store it."""
+    def require_open(self, post: DailyPost) -> None:
+        """Raise DailyAnswerRefused once the post's answer has been revealed."""
         if post.revealed_at is not None:
             raise DailyAnswerRefused(
                 "This question of the day has been revealed; answer today's in its new thread."
             )
+
+    async def answer(self, post: DailyPost, user_id: str, text: str) -> DailyGrade:
+        """Grade `text` as the member's answer to the post's question and store it."""
+        self.require_open(post)
         body = text.strip()
         session_id = daily_session_id(post.guild_id, post.day, user_id)
         if not body:

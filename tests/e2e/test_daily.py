@@ -125,6 +125,8 @@ async def test_the_question_of_the_day_from_post_to_private_grades_to_reveal(
     await fake.user_types(cast.bob, thread, "Is it too late?")
     refused = await fake.wait_for_message(thread, lambda m: "revealed" in m["content"])
     assert refused["content"].startswith("This question of the day has been revealed")
+    too_late = await fake.click(cast.bob, invite, button(invite, "Answer"))
+    assert (await private_answer(too_late)).startswith("This question of the day has been")
 
 
 async def test_now_status_reveal_and_off(
