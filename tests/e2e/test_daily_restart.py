@@ -4,6 +4,7 @@ a bot that was down at the set time posts late once, and only a guild's own shar
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Coroutine
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -15,12 +16,15 @@ from bot.engine.clock import ManualClock
 from bot.engine.daily import DailySchedule, DailyTime
 from bot.settings import BankSettings, Settings, ShardSettings, StoreSettings
 from bot.store.daily import SqlDailyStore
+from bot.store.repository import SqlRepository
 from tests.conftest import DATA
 from tests.e2e.conftest import Cast, button, eventually, private_answer, title
 from tests.e2e.test_daily import HOUR, THREAD_FROM_MESSAGE, daily_threads, runner_asleep
-from tests.e2e.test_sharding import SHARDS, place_on_shard
+from tests.e2e.test_sharding import SHARDS, Place, Spawn, place_on_shard, spawn_shard
 from tests.harness import FakeDiscord
-from tests.harness.fixtures import connect_bot, disconnect_bot
+from tests.harness.fixtures import connect_bot, disconnect_bot, fake_discord
+
+__all__ = ["fake_discord", "spawn_shard"]  # fixtures, imported so pytest finds them
 
 Start = Callable[..., Coroutine[Any, Any, InterviewBot]]
 
@@ -111,3 +115,45 @@ async def test_two_shard_processes_each_post_for_their_own_guilds_once(
         assert made["auth"] == f"Bot shard-{place.shard}-token"
     await clock.advance(HOUR)
     assert len(fake.requests_to("POST", THREAD_FROM_MESSAGE)) == SHARDS
+
+
+async def test_two_shard_processes_and_a_crash_post_once_per_guild_and_day(
+    fake_discord: FakeDiscord, spawn_shard: Spawn, repository: SqlRepository
+) -> None:
+    """Real bot processes on the system clock: the day's post (due since 00:00 UTC) goes out
+    once per guild, from the guild's own shard; a crashed process's successor posts no more."""
+    fake = fake_discord
+    store = SqlDailyStore(repository.engine)
+    yesterday = datetime.now(UTC) - timedelta(days=1)
+
+    async def schedule(place: Place) -> None:
+        when = DailyTime.parse("00:00", "UTC", since=yesterday)
+        daily = DailySchedule(str(place.guild.id), str(place.general.id), when)
+        await store.save_schedule(daily, yesterday)
+
+    places = [place_on_shard(fake, shard) for shard in range(SHARDS)]
+    for place in places:
+        await schedule(place)
+    processes = [await spawn_shard(shard) for shard in range(SHARDS)]
+    for process in processes:
+        await process.ready()
+    await eventually(lambda: len(daily_threads(fake)) == SHARDS, timeout=20)
+    opened = fake.requests_to("POST", THREAD_FROM_MESSAGE)
+    for place in places:
+        [made] = [r for r in opened if f"/channels/{place.general.id}/" in r["path"]]
+        assert made["auth"] == f"Bot shard-{place.shard}-token"
+
+    # Shard 0's process crashes; a new guild of shard 0 gets a schedule meanwhile. Its first
+    # post shows the successor's round has passed the older guild (rounds go in guild order),
+    # which it did not post again.
+    await processes[0].kill()
+    newcomer = place_on_shard(fake, 0)
+    assert int(newcomer.guild.id) > int(places[0].guild.id)
+    await schedule(newcomer)
+    successor = await spawn_shard(0)
+    await successor.ready()
+    await eventually(lambda: len(daily_threads(fake)) == SHARDS + 1, timeout=20)
+    paths = [r["path"] for r in fake.requests_to("POST", THREAD_FROM_MESSAGE)]
+    assert len(paths) == SHARDS + 1
+    for place in (*places, newcomer):
+        assert len([p for p in paths if f"/channels/{place.general.id}/" in p]) == 1
