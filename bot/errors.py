@@ -11,6 +11,7 @@
     ├── DiscordUnreachable(reason)           Discord cannot be reached from this machine
     ├── NothingDue(next_due)                 no question is due for review yet
     ├── InvalidSchedule(message)             a daily-question time or time zone that makes no sense
+    ├── DailyAnswerRefused(message)          a daily question answered twice or after its reveal
     ├── SpeechError                          speech could not be produced or recognised
     │   ├── ModelUnavailable(model)          no such model here, or its file is damaged
     │   ├── RemoteTranscriptionFailed        the remote engine timed out or answered badly
@@ -153,6 +154,14 @@ class NothingDue(InterviewBotError):
 
 class InvalidSchedule(InterviewBotError):
     """A question-of-the-day schedule with an unreadable time or an unknown time zone."""
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+        super().__init__(message)
+
+
+class DailyAnswerRefused(InterviewBotError):
+    """A question-of-the-day answer that is not graded: a second one, or one after the reveal."""
 
     def __init__(self, message: str) -> None:
         self.message = message

@@ -29,7 +29,8 @@ from pydantic_settings import (
 )
 from pydantic_settings import SettingsError as SourceError
 
-from bot.errors import SettingsError
+from bot.engine.daily import parse_time, parse_zone
+from bot.errors import InvalidSchedule, SettingsError
 
 ENV_PREFIX = "INTERVIEW_BOT_"
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -193,6 +194,33 @@ class ShardSettings(_Section):
         return ids
 
 
+class DailySettings(_Section):
+    """The question of the day and reminders: the reminder time when /remind on names none."""
+
+    reminder_time: str = "18:00"
+    reminder_zone: str = "UTC"
+
+    @field_validator("reminder_time")
+    @classmethod
+    def _time_of_day(cls, at: str) -> str:
+        """HH:MM on a 24-hour clock."""
+        try:
+            parse_time(at)
+        except InvalidSchedule as exc:
+            raise PydanticCustomError("time_of_day", "{m}", {"m": exc.message}) from None
+        return at
+
+    @field_validator("reminder_zone")
+    @classmethod
+    def _known_zone(cls, zone: str) -> str:
+        """An IANA time-zone name this machine knows."""
+        try:
+            parse_zone(zone)
+        except InvalidSchedule as exc:
+            raise PydanticCustomError("time_zone", "{m}", {"m": exc.message}) from None
+        return zone
+
+
 class LoggingSettings(_Section):
     """Log output."""
 
@@ -218,6 +246,7 @@ class Settings(BaseSettings):
     speech: SpeechSettings = SpeechSettings()
     voice: VoiceSettings = VoiceSettings()
     shards: ShardSettings = ShardSettings()
+    daily: DailySettings = DailySettings()
     logging: LoggingSettings = LoggingSettings()
     discord_token: SecretStr | None = Field(default=None, validation_alias="DISCORD_TOKEN")
     speech_api_key: SecretStr | None = Field(

@@ -148,7 +148,7 @@ def test_a_misspelled_section_is_caught_like_a_misspelled_key(env: pytest.Monkey
     assert failure() == (
         "Invalid setting INTERVIEW_BOT_ENGIN__MAX_FOLLOW_UPS (environment): unknown setting: "
         "there is no section 'engin' (sections: bank, engine, quickfire, grading, store, "
-        "discord, speech, voice, shards, logging)"
+        "discord, speech, voice, shards, daily, logging)"
     )
     env.delenv("INTERVIEW_BOT_ENGIN__MAX_FOLLOW_UPS")
     env.setenv("INTERVIEW_BOT_ENGINE__MAX_FOLLOWUPS", "2")
@@ -159,3 +159,29 @@ def test_good_score_below_pass_score_is_refused(env: pytest.MonkeyPatch) -> None
     env.setenv("INTERVIEW_BOT_GRADING__GOOD_SCORE", "0.3")
     assert failure().endswith("good_score (0.3) must be at least pass_score (0.4)")
     assert "environment: INTERVIEW_BOT_GRADING__GOOD_SCORE" in failure()
+
+
+@pytest.mark.parametrize(
+    ("line", "key", "message"),
+    [
+        (
+            'reminder_time = "25:00"',
+            "daily.reminder_time",
+            "'25:00' is not a time of day; write it as HH:MM, e.g. 09:30.",
+        ),
+        (
+            'reminder_zone = "Mars/Olympus"',
+            "daily.reminder_zone",
+            "'Mars/Olympus' is not a time zone I know; use a name like Europe/Berlin or UTC.",
+        ),
+    ],
+)
+def test_a_bad_reminder_default_is_one_sentence(
+    tmp_path: Path, line: str, key: str, message: str
+) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text(f"[daily]\n{line}\n", encoding="utf-8")
+    with pytest.raises(SettingsError) as caught:
+        Settings.load(path)
+    assert caught.value.key == f"{key} (in {path})"
+    assert caught.value.message == message

@@ -10,13 +10,17 @@ import discord
 from discord.ext import commands
 
 from bot.app import App
+from bot.discord.cogs.daily import DailyCog
 from bot.discord.cogs.group import GroupCog
 from bot.discord.cogs.leaderboard import LeaderboardCog
 from bot.discord.cogs.practice import PracticeCog
 from bot.discord.cogs.privacy import PrivacyCog
 from bot.discord.cogs.progress import ProgressCog
 from bot.discord.cogs.quickfire import QuickFireCog
+from bot.discord.cogs.remind import RemindCog
 from bot.discord.cogs.voice import VoiceCog
+from bot.discord.daily import DailyFeature
+from bot.discord.daily_views import DailyButton, on_daily_dialog
 from bot.discord.errors import on_app_command_error
 from bot.discord.launcher import Launcher
 from bot.discord.resume import resume_sessions, resume_voice
@@ -63,6 +67,7 @@ class InterviewBot(commands.Bot):
         self._voice: VoiceServices | None = None
         self._voice_rooms: list[Room] = []  # resumed voice sessions, to go on once ready
         self.launcher = Launcher(self.rooms, app.manager, app.bank, lambda: self.voice)
+        self.daily = DailyFeature(self, app)  # the question of the day and reminders
 
     @property
     def voice(self) -> VoiceServices:
@@ -84,11 +89,14 @@ class InterviewBot(commands.Bot):
             LeaderboardCog(self.app.repository),
             ProgressCog(self.app.repository, self.app.bank, self.app.manager.services.clock),
             VoiceCog(self.rooms, self.app.settings.voice.leave_when_empty_seconds),
+            DailyCog(self.daily),
+            RemindCog(self.daily),
         )
         for cog in cogs:
             await self.add_cog(cog)
-        self.add_dynamic_items(SessionButton)
+        self.add_dynamic_items(SessionButton, DailyButton)
         self.add_listener(on_dialog, "on_interaction")
+        self.add_listener(on_daily_dialog, "on_interaction")
         # before the gateway: no click can come before its session; voice ones go on at ready
         self._voice_rooms = await resume_sessions(self)
         settings = self.app.settings.discord
@@ -107,6 +115,7 @@ class InterviewBot(commands.Bot):
     async def close(self) -> None:
         """End running sessions while Discord is still reachable (their threads get the
         scoreboard), then disconnect."""
+        await self.daily.stop()
         await self.app.manager.shutdown()
         for room in self.rooms.all():
             await room.close_stage()
@@ -118,6 +127,7 @@ class InterviewBot(commands.Bot):
         """Log who we are and where; resumed voice sessions rejoin or go on as text."""
         rooms, self._voice_rooms = self._voice_rooms, []
         await resume_voice(self, rooms)
+        self.daily.start()  # once the guilds are known: due (and late) posts go out now
         shards = self.app.shards
         log.info(
             "connected as %s in %d servers (shards %s of %d)",

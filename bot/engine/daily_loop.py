@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 
 from bot.engine.clock import Clock
+
+log = logging.getLogger(__name__)
 
 RECHECK_SECONDS = 300.0  # settings are re-read at least this often (changed by another process)
 
@@ -20,6 +23,11 @@ class DailyLoop:
         self._sleeping: asyncio.Task[object] | None = None
         self._woken = False
 
+    @property
+    def asleep(self) -> bool:
+        """Waiting for the next time (not working, and not just woken to plan again)."""
+        return self._sleeping is not None and not self._woken
+
     def changed(self) -> None:
         """Something was set or removed: plan again now rather than at the next re-check.
 
@@ -32,7 +40,11 @@ class DailyLoop:
     async def run(self) -> None:
         """Tick, then sleep until the time it names (at most RECHECK_SECONDS), forever."""
         while True:
-            wake = await self._tick()
+            try:
+                wake = await self._tick()
+            except Exception:  # the database was away, say: try again later, never stop
+                log.exception("a daily round failed; trying again in %.0f s", RECHECK_SECONDS)
+                wake = None
             now = self._clock.utcnow()
             seconds = RECHECK_SECONDS if wake is None else (wake - now).total_seconds()
             await self._sleep(min(max(seconds, 0.0), RECHECK_SECONDS))

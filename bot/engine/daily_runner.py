@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import random
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from typing import Protocol
 
@@ -75,6 +75,7 @@ class DailyRunner:
         clock: Clock,
         rng: random.Random,
         guild_ids: frozenset[str] | None = None,
+        owns: Callable[[str], bool] | None = None,
     ) -> None:
         self._bank = bank
         self._store = store
@@ -82,6 +83,7 @@ class DailyRunner:
         self._clock = clock
         self._rng = rng
         self._guild_ids = guild_ids
+        self._owns = owns or (lambda _guild_id: True)  # a shard process posts for its guilds
         self.loop = DailyLoop(clock, self.tick)
 
     def changed(self) -> None:
@@ -97,6 +99,8 @@ class DailyRunner:
         now = self._clock.utcnow()
         wake: datetime | None = None
         for schedule in await self._store.schedules(self._guild_ids):
+            if not self._owns(schedule.guild_id):
+                continue
             posts = await self._store.posts(schedule.guild_id, RECENT_POSTS)
             last = posts[0].day if posts else None
             day = schedule.when.due(now, last)

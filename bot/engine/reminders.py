@@ -8,14 +8,17 @@ today, or who has neither a streak at stake nor anything due, hears nothing.
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Protocol
+from zoneinfo import ZoneInfo
 
 from bot.engine.clock import Clock
 from bot.engine.daily import DailyTime
 from bot.engine.daily_loop import DailyLoop
+from bot.engine.ports import Repository
+from bot.engine.review import due_now
 
 log = logging.getLogger(__name__)
 
@@ -146,3 +149,22 @@ class ReminderRunner:
         if not await self._sender.send(setting.user_id, reminder.text()):
             log.info("reminders turned off for user %s: their DMs are closed", setting.user_id)
             await self._store.set_reminders(setting.user_id, None)
+
+
+class StoredProgress:
+    """`Progress` from the stored attempts: practice days and what /review has due."""
+
+    def __init__(self, repository: Repository, topic_of: Callable[[str], str | None]) -> None:
+        self._repository = repository
+        self._topic_of = topic_of
+
+    async def practice_days(self, user_id: str, zone: str) -> set[date]:
+        """Days, local to `zone`, with at least one answer."""
+        tz = ZoneInfo(zone)
+        attempts = await self._repository.attempts_for(user_id)
+        return {a.answered_at.astimezone(tz).date() for a in attempts}  # as /stats counts
+
+    async def due_topics(self, user_id: str, now: datetime) -> list[str]:
+        """The topic of each question due for review now."""
+        due = due_now(await self._repository.question_attempts(user_id), now)
+        return [self._topic_of(d.question_id) or "other" for d in due]

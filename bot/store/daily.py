@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from typing import Any
 
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -10,8 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.bank.models import Difficulty
 from bot.engine.daily import DailyPost, DailySchedule, DailyTime, parse_time
+from bot.engine.daily_answers import daily_session_prefix
 from bot.engine.reminders import ReminderSetting
-from bot.store.tables import daily_posts, daily_schedules, reminders
+from bot.store.tables import attempts, daily_posts, daily_schedules, leaderboard_members, reminders
 
 
 class SqlDailyStore:
@@ -118,18 +120,42 @@ class SqlDailyStore:
         )
         async with self.engine.connect() as conn:
             rows = (await conn.execute(query)).mappings().all()
-        return [
-            DailyPost(
-                str(row["guild_id"]),
-                row["day"],
-                str(row["question_id"]),
-                str(row["channel_id"]),
-                _aware(row["posted_at"]),
-                row["thread_id"],
-                None if row["revealed_at"] is None else _aware(row["revealed_at"]),
+        return [_post(row) for row in rows]
+
+    async def post_in_thread(self, thread_id: str) -> DailyPost | None:
+        """The post whose thread this is, or None (not a question-of-the-day thread)."""
+        query = select(daily_posts).where(daily_posts.c.thread_id == thread_id)
+        async with self.engine.connect() as conn:
+            row = (await conn.execute(query)).mappings().first()
+        return None if row is None else _post(row)
+
+    async def ranking(self, guild_id: str, day: date) -> list[tuple[str, float]]:
+        """Who answered the day's question among the server's leaderboard members, best first:
+        (user id, score); members who did not join the leaderboard are never listed."""
+        query = (
+            select(attempts.c.user_id, attempts.c.score)
+            .join(
+                leaderboard_members,
+                (leaderboard_members.c.user_id == attempts.c.user_id)
+                & (leaderboard_members.c.guild_id == guild_id),
             )
-            for row in rows
-        ]
+            .where(attempts.c.session_id.startswith(daily_session_prefix(guild_id, day)))
+            .order_by(attempts.c.score.desc(), attempts.c.answered_at, attempts.c.user_id)
+        )
+        async with self.engine.connect() as conn:
+            return [(str(row.user_id), float(row.score)) for row in await conn.execute(query)]
+
+
+def _post(row: Any) -> DailyPost:
+    return DailyPost(
+        str(row["guild_id"]),
+        row["day"],
+        str(row["question_id"]),
+        str(row["channel_id"]),
+        _aware(row["posted_at"]),
+        row["thread_id"],
+        None if row["revealed_at"] is None else _aware(row["revealed_at"]),
+    )
 
 
 def _aware(value: datetime) -> datetime:

@@ -308,3 +308,37 @@ async def test_without_message_content_intent_content_is_blank(
     heard = asyncio.create_task(client.wait_for("message", timeout=2))
     await fake_discord.user_types(alice, fake_discord.general, "secret")
     assert (await heard).content == ""
+
+
+async def test_a_channel_overwrite_and_closed_dms_are_enforced(
+    fake_discord: FakeDiscord, bot: SmokeBot
+) -> None:
+    """A member overwrite denying the bot threads (or messages) there is seen by discord.py and
+    refused with 50013; a DM to a user whose DMs are closed opens, but sending gets 50007."""
+    from tests.harness.models import CREATE_PUBLIC_THREADS, SEND_MESSAGES  # noqa: PLC0415
+
+    fake = fake_discord
+    fake.add_channel("quiet", bot_denied=CREATE_PUBLIC_THREADS | SEND_MESSAGES)
+    for _ in range(200):
+        channel = next((c for c in bot.get_all_channels() if c.name == "quiet"), None)
+        if channel is not None:
+            break
+        await asyncio.sleep(0.01)
+    assert isinstance(channel, discord.TextChannel)
+    allowed = channel.permissions_for(channel.guild.me)
+    assert not allowed.create_public_threads
+    assert not allowed.send_messages
+    with pytest.raises(discord.Forbidden) as denied:
+        await channel.create_thread(name="nope", type=discord.ChannelType.public_thread)
+    assert denied.value.code == 50013
+    with pytest.raises(discord.Forbidden) as silent:
+        await channel.send("hello")
+    assert silent.value.code == 50013
+
+    closed = fake.add_member("closed")
+    closed.user.dms_closed = True
+    user = await bot.fetch_user(closed.id)
+    dm = await user.create_dm()
+    with pytest.raises(discord.Forbidden) as refused:
+        await dm.send("hello")
+    assert refused.value.code == 50007

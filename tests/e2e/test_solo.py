@@ -34,6 +34,8 @@ async def test_commands_are_synced(fake_discord: FakeDiscord, bot: InterviewBot)
         "leaderboard",
         "review",
         "stats",
+        "daily",
+        "remind",
     }
     group = next(c for c in fake_discord.world.global_commands if c["name"] == "group")
     assert {o["name"] for o in group["options"]} == {"create", "join", "leave", "start", "end"}

@@ -63,9 +63,12 @@ class ActionsMixin(_Base):
         self.dispatch("GUILD_MEMBER_ADD", member.payload() | {"guild_id": str(guild.id)})
         return member
 
-    def add_channel(self, name: str, *, guild: Guild | None = None) -> Channel:
-        """A new text channel (CHANNEL_CREATE if the bot is connected)."""
+    def add_channel(self, name: str, *, guild: Guild | None = None, bot_denied: int = 0) -> Channel:
+        """A new text channel (CHANNEL_CREATE if the bot is connected); `bot_denied`: the
+        permissions a member overwrite takes from the bot there (the fake enforces them)."""
         channel = self.world.add_channel(guild or self.guild, name)
+        if bot_denied:
+            channel.denied[self.world.bot_user.id] = bot_denied
         self.dispatch("CHANNEL_CREATE", channel.payload())
         return channel
 

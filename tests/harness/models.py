@@ -49,6 +49,8 @@ DM_PERMISSIONS = discord.Permissions(
 USER_APP_PERMISSIONS = discord.Permissions(
     send_messages=True, embed_links=True, attach_files=True, use_external_emojis=True
 ).value
+SEND_MESSAGES = discord.Permissions(send_messages=True).value
+CREATE_PUBLIC_THREADS = discord.Permissions(create_public_threads=True).value
 
 
 def now_iso() -> str:
@@ -193,6 +195,7 @@ class Channel:
     recipients: list[User] = field(default_factory=list)
     message_count: int = 0
     last_message_id: int | None = None
+    denied: dict[int, int] = field(default_factory=dict)  # user id -> permissions denied here
 
     @property
     def is_thread(self) -> bool:
@@ -248,7 +251,10 @@ class Channel:
                 "position": self.position,
                 "topic": None,
                 "nsfw": False,
-                "permission_overwrites": [],
+                "permission_overwrites": [
+                    {"id": str(user), "type": 1, "allow": "0", "deny": str(bits)}
+                    for user, bits in self.denied.items()
+                ],
                 "default_auto_archive_duration": 1440,
             }
         return data

@@ -10,6 +10,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from .models import CREATE_PUBLIC_THREADS, SEND_MESSAGES
 from .world import DM, EPHEMERAL, GROUP_DM, PRIVATE_THREAD, PUBLIC_THREAD, TEXT, Channel, Json
 
 if TYPE_CHECKING:
@@ -72,6 +73,7 @@ UNKNOWN_CHANNEL = (404, 10003, "Unknown Channel")
 UNKNOWN_MESSAGE = (404, 10008, "Unknown Message")
 MISSING_ACCESS = (403, 50001, "Missing Access")
 DMS_CLOSED = (403, 50007, "Cannot send messages to this user")
+MISSING_PERMISSIONS = (403, 50013, "Missing Permissions")
 
 
 class RestApi:
@@ -271,6 +273,8 @@ class RestApi:
     def _new_thread(self, parent: Channel, body: Json, kind: int, thread_id: int | None) -> Reply:
         if parent.type != TEXT:
             raise RestError(400, 50024, "Cannot execute action on this channel type")
+        if parent.denied.get(self.world.bot_user.id, 0) & CREATE_PUBLIC_THREADS:
+            raise RestError(*MISSING_PERMISSIONS)
         thread = self.world.add_thread(
             parent,
             body["name"],
@@ -331,6 +335,8 @@ class RestApi:
             raise RestError(*UNKNOWN_CHANNEL)
         if channel.type == DM and channel.recipients[0].dms_closed:
             raise RestError(*DMS_CLOSED)
+        if channel.denied.get(self.world.bot_user.id, 0) & SEND_MESSAGES:
+            raise RestError(*MISSING_PERMISSIONS)
         message = self.fake.post_bot_message(channel, call.json or {}, call.files)
         return Reply(200, message)
 
