@@ -19,6 +19,7 @@ from bot.discord.cogs.quickfire import QuickFireCog
 from bot.discord.cogs.voice import VoiceCog
 from bot.discord.errors import on_app_command_error
 from bot.discord.launcher import Launcher
+from bot.discord.report import ReportButton
 from bot.discord.resume import resume_sessions, resume_voice
 from bot.discord.rooms import COUNTDOWN_TICK_SECONDS, Room, Rooms
 from bot.discord.views import SessionButton, on_dialog
@@ -82,7 +83,7 @@ class InterviewBot(commands.Bot):
         )
         for cog in cogs:
             await self.add_cog(cog)
-        self.add_dynamic_items(SessionButton)
+        self.add_dynamic_items(SessionButton, ReportButton)
         self.add_listener(on_dialog, "on_interaction")
         # before the gateway: no click can come before its session; voice ones go on at ready
         self._voice_rooms = await resume_sessions(self)

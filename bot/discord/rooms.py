@@ -10,6 +10,7 @@ from typing import Protocol
 import discord
 
 from bot.discord import render
+from bot.discord.report import ReportCards
 from bot.discord.views import next_view, question_view
 from bot.engine.base import Session
 from bot.engine.events import (
@@ -81,6 +82,8 @@ class Rooms:
         self.manager = manager
         self.clock = manager.services.clock
         self.tick = tick
+        services = manager.services
+        self.report_cards = ReportCards(services.repository, services.bank, services.clock)
         self._by_thread: dict[int, Room] = {}
         self.starting: dict[str, asyncio.Event] = {}  # people whose session is being set up
 
@@ -176,8 +179,8 @@ class Rooms:
                 await self._retire_buttons(room)
                 if room.countdown is not None:
                     room.countdown.cancel()
-                await thread.send(embed=render.scoreboard_embed(event), allowed_mentions=NO_PINGS)
                 self._by_thread.pop(thread.id, None)
+                await self.report_cards.on_end(thread, room.session, event)
 
     async def _retire_buttons(self, room: Room) -> None:
         """Take the buttons off the previous message so old clicks cannot act on a new question."""

@@ -1,0 +1,211 @@
+"""The report card in Discord: one message when a solo session ends, Export and My report.
+
+The card is built from the store (bot/engine/report.py), so both buttons are `DynamicItem`s
+naming only their session: pressed on a message from before a restart, the new process builds
+the same card again. Only the session's owner gets the Export file; in a group round each member
+gets their own card. Everything else is one ephemeral sentence.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import logging
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol
+
+import discord
+
+from bot.discord import render
+from bot.discord.errors import UserFacingError, reply_privately, sentence_for
+from bot.engine.events import SessionEnded
+from bot.engine.ports import SessionRecord
+from bot.engine.report import AttemptSource, ReportCard, ReportOffer, load_report, offered
+from bot.errors import NotAParticipant
+from bot.progress import report_chart, report_text
+
+if TYPE_CHECKING:
+    from bot.bank.catalog import Bank
+    from bot.engine.base import Session
+    from bot.engine.clock import Clock
+
+log = logging.getLogger(__name__)
+
+NO_PINGS = discord.AllowedMentions.none()
+REPORT_PATTERN = r"iv:report:(?P<action>export|mine):(?P<session>[A-Za-z0-9_-]{1,32})"
+CHART_FILE = "report.png"
+LOOKS = {
+    "export": ("Export", discord.ButtonStyle.secondary, "📄"),
+    "mine": ("My report", discord.ButtonStyle.primary, "📋"),
+}
+
+
+class NotYourReport(UserFacingError):
+    """Someone pressed Export on another person's report card."""
+
+    def __init__(self) -> None:
+        super().__init__("This report card is not yours; end a session of your own for one.")
+
+
+class NothingToReport(UserFacingError):
+    """A member pressed My report on a round in which they answered nothing."""
+
+    def __init__(self) -> None:
+        super().__init__("You answered nothing in this session, so there is no report card.")
+
+
+class SessionRows(AttemptSource, Protocol):
+    """The store as the buttons need it: attempts, and a session's row (its owner, members)."""
+
+    async def session_row(self, session_id: str) -> SessionRecord | None:
+        """One session's stored record, or None."""
+        ...
+
+
+@dataclass(frozen=True)
+class ReportCards:
+    """Builds report cards from the store and shows them: in the room, or to one person."""
+
+    store: AttemptSource
+    bank: Bank
+    clock: Clock
+
+    async def on_end(
+        self, room: discord.abc.Messageable, session: Session | None, event: SessionEnded
+    ) -> None:
+        """The end of a session in its room: the scoreboard (with My report in a group round),
+        then, for a solo session, its owner's card."""
+        offer = offered(event)
+        view = report_view("mine", event.session_id) if offer is ReportOffer.ON_REQUEST else None
+        await room.send(
+            embed=render.scoreboard_embed(event),
+            view=view,
+            allowed_mentions=NO_PINGS,
+        )
+        if offer is ReportOffer.CARD and session is not None:
+            await self.post(room, event.session_id, session.host)
+
+    async def post(self, room: discord.abc.Messageable, session_id: str, user_id: str) -> None:
+        """The card of `user_id` on `session_id`, its chart and an Export button, in the room
+        (nothing when they answered nothing)."""
+        card = await self.card(session_id, user_id)
+        if card.empty:
+            return
+        embed, chart = await self._drawn(card)
+        view = report_view("export", session_id)
+        await room.send(embed=embed, file=chart, view=view, allowed_mentions=NO_PINGS)
+
+    async def card(self, session_id: str, user_id: str) -> ReportCard:
+        """`user_id`'s card on `session_id`, from the store, as of now."""
+        return await load_report(self.store, self.bank, session_id, user_id, self.clock.utcnow())
+
+    async def send_export(self, interaction: discord.Interaction, card: ReportCard) -> None:
+        """The card as a Markdown file, to the person who pressed (ephemeral)."""
+        text = report_text.markdown(card, interaction.user.display_name)
+        file = discord.File(io.BytesIO(text.encode()), filename=f"report-{card.session_id}.md")
+        await interaction.followup.send(
+            "Your report card, as Markdown.", file=file, ephemeral=True, allowed_mentions=NO_PINGS
+        )
+
+    async def send_mine(self, interaction: discord.Interaction, card: ReportCard) -> None:
+        """The card, its chart and its Markdown file, to the person who pressed (ephemeral)."""
+        embed, chart = await self._drawn(card)
+        text = report_text.markdown(card, interaction.user.display_name)
+        export = discord.File(io.BytesIO(text.encode()), filename=f"report-{card.session_id}.md")
+        await interaction.followup.send(
+            embed=embed, files=[chart, export], ephemeral=True, allowed_mentions=NO_PINGS
+        )
+
+    async def _drawn(self, card: ReportCard) -> tuple[discord.Embed, discord.File]:
+        """The card's embed and its chart (drawn in a worker thread)."""
+        drawn = await asyncio.to_thread(report_chart.render, card, "This session")
+        embed = card_embed(card)
+        embed.set_image(url=f"attachment://{CHART_FILE}")
+        return embed, discord.File(io.BytesIO(drawn.png), filename=CHART_FILE)
+
+
+def card_embed(card: ReportCard) -> discord.Embed:
+    """The card as an embed: scores in the description, one field per other part."""
+    parts = report_text.sections(card)
+    scores = next((p for p in parts if p.title == "Scores"), None)
+    lines = [f"for {render.mention(card.user_id)}"] + (list(scores.lines) if scores else [])
+    embed = discord.Embed(
+        title=report_text.title(card),
+        description=render.chunks("\n".join(lines), render.EMBED_DESCRIPTION_LIMIT)[0],
+        colour=discord.Colour.teal(),
+    )
+    for part in parts:
+        if part is not scores:
+            value = "\n".join(f"• {line}" for line in part.lines)
+            embed.add_field(
+                name=part.title, value=render.chunks(value, render.FIELD_LIMIT)[0], inline=False
+            )
+    return embed
+
+
+def report_view(action: str, session_id: str) -> discord.ui.View:
+    """Export (under a solo card) or My report (under a group scoreboard); nothing kept."""
+    view = discord.ui.View(timeout=None)
+    view.add_item(ReportButton(action, session_id))
+    view.stop()
+    return view
+
+
+def cards_of(interaction: discord.Interaction) -> tuple[ReportCards, SessionRows]:
+    """The report cards and store of the bot that received this interaction."""
+    app = interaction.client.app  # type: ignore[attr-defined]
+    cards = ReportCards(app.repository, app.bank, app.manager.services.clock)
+    return cards, app.repository
+
+
+class ReportButton(
+    discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]], template=REPORT_PATTERN
+):
+    """Export (the owner's card as Markdown) or My report (a group member's own card)."""
+
+    def __init__(self, action: str, session_id: str) -> None:
+        label, style, emoji = LOOKS[action]
+        super().__init__(
+            discord.ui.Button(
+                label=label,
+                style=style,
+                emoji=emoji,
+                custom_id=f"iv:report:{action}:{session_id}",
+            )
+        )
+        self.action = action
+        self.session_id = session_id
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction,
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
+    ) -> ReportButton:
+        """Rebuild the button from its custom_id (any message, before or after a restart)."""
+        return cls(match["action"], match["session"])
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        """Check who pressed, build their card from the store, send it to them only."""
+        try:
+            cards, rows = cards_of(interaction)
+            user = str(interaction.user.id)
+            row = await rows.session_row(self.session_id)
+            export = self.action == "export"
+            if export and (row is None or row.host != user):
+                raise NotYourReport
+            await interaction.response.defer(ephemeral=True, thinking=True)
+            card = await cards.card(self.session_id, user)
+            if card.empty and (row is None or user not in (row.host, *row.participants)):
+                raise NotAParticipant(self.session_id, user)
+            if card.empty:
+                raise NothingToReport
+            if export:
+                await cards.send_export(interaction, card)
+            else:
+                await cards.send_mine(interaction, card)
+        except Exception as error:
+            await reply_privately(interaction, sentence_for(error))
