@@ -77,12 +77,12 @@ class ReportCards:
         """The end of a session in its room: the scoreboard (with My report in a group round),
         then, for a solo session, its owner's card."""
         offer = offered(event)
-        view = report_view("mine", event.session_id) if offer is ReportOffer.ON_REQUEST else None
-        await room.send(
-            embed=render.scoreboard_embed(event),
-            view=view,
-            allowed_mentions=NO_PINGS,
-        )
+        board = render.scoreboard_embed(event)
+        if offer is ReportOffer.ON_REQUEST:
+            view = report_view("mine", event.session_id)
+            await room.send(embed=board, view=view, allowed_mentions=NO_PINGS)
+        else:
+            await room.send(embed=board, allowed_mentions=NO_PINGS)
         if offer is ReportOffer.CARD and session is not None:
             await self.post(room, event.session_id, session.host)
 
@@ -126,21 +126,28 @@ class ReportCards:
 
 
 def card_embed(card: ReportCard) -> discord.Embed:
-    """The card as an embed: scores in the description, one field per other part."""
-    parts = report_text.sections(card)
-    scores = next((p for p in parts if p.title == "Scores"), None)
-    lines = [f"for {render.mention(card.user_id)}"] + (list(scores.lines) if scores else [])
+    """The card as an embed: scores in the description, missed points per topic, /review
+    and delivery as fields."""
+    lines = [f"for {render.mention(card.user_id)}", *report_text.score_lines(card)]
     embed = discord.Embed(
         title=report_text.title(card),
         description=render.chunks("\n".join(lines), render.EMBED_DESCRIPTION_LIMIT)[0],
         colour=discord.Colour.teal(),
     )
-    for part in parts:
-        if part is not scores:
-            value = "\n".join(f"• {line}" for line in part.lines)
-            embed.add_field(
-                name=part.title, value=render.chunks(value, render.FIELD_LIMIT)[0], inline=False
-            )
+    fields = [
+        (f"Missed · {topic}", [f"✘ {label}" for label in labels])
+        for topic, labels in report_text.missed_by_topic(card)
+    ]
+    if card.questions and not card.missed:
+        fields.append(("Key points missed", [report_text.EVERY_POINT]))
+    fields.append(("Back in /review", [f"• {line}" for line in report_text.comeback_lines(card)]))
+    fields.append(("Delivery (spoken answers)", list(report_text.delivery_lines(card))))
+    for name, values in fields[: render.FIELDS_PER_EMBED]:
+        if values:
+            value = render.chunks("\n".join(values), render.FIELD_LIMIT)[0]
+            embed.add_field(name=name[:256], value=value, inline=False)
+    while len(embed) > render.EMBED_TOTAL_LIMIT and embed.fields:
+        embed.remove_field(-1)
     return embed
 
 

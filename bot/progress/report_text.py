@@ -2,22 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from bot.engine.events import Outcome
-from bot.engine.report import Comeback, Delivery, QuestionScore, ReportCard, Trend
+from bot.engine.report import QuestionScore, ReportCard, Trend
 
 MINUTE, HOUR, DAY = 60, 3600, 86400
 TREND_WORDS = {Trend.UP: "rising", Trend.DOWN: "falling", Trend.STEADY: "steady"}
-
-
-@dataclass(frozen=True)
-class Section:
-    """One titled part of a report card: plain lines, no markup."""
-
-    title: str
-    lines: tuple[str, ...]
+EVERY_POINT = "No key point missed: every one was covered."
 
 
 def title(card: ReportCard) -> str:
@@ -28,48 +20,67 @@ def title(card: ReportCard) -> str:
     return f"Report card · {mean:.0%} over {_count(len(card.questions), 'question')}"
 
 
-def sections(card: ReportCard) -> tuple[Section, ...]:
-    """The card's parts in reading order (a part with nothing to say is left out)."""
-    parts = [Section("Scores", tuple(_score_line(n, q) for n, q in enumerate(card.questions, 1)))]
-    if card.missed:
-        parts.append(
-            Section(
-                "Key points missed",
-                tuple(f"{t.topic}: " + "; ".join(p.label for p in t.points) for t in card.missed),
-            )
-        )
-    elif card.questions:
-        parts.append(Section("Key points missed", ("None: every key point was covered.",)))
-    if card.comebacks:
-        parts.append(
-            Section(
-                "Back in /review",
-                tuple(_comeback_line(c, card.made_at) for c in card.comebacks),
-            )
-        )
-    if card.delivery is not None:
-        parts.append(Section("Delivery (spoken answers)", _delivery_lines(card.delivery)))
-    return tuple(p for p in parts if p.lines)
+def score_lines(card: ReportCard) -> tuple[str, ...]:
+    """One line per question: its score, how it went, its topic, the start of its prompt."""
+    return tuple(_score_line(n, q) for n, q in enumerate(card.questions, 1))
+
+
+def missed_by_topic(card: ReportCard) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Each topic with the labels of the key points missed on it."""
+    return tuple((t.topic, tuple(p.label for p in t.points)) for t in card.missed)
+
+
+def comeback_lines(card: ReportCard) -> tuple[str, ...]:
+    """When each question of the session comes back in /review."""
+    return tuple(f"{when(c.due, card.made_at)}: {_short(c.prompt)}" for c in card.comebacks)
+
+
+def delivery_lines(card: ReportCard) -> tuple[str, ...]:
+    """Pace and fillers over the spoken answers, with their trends (none: nothing spoken)."""
+    delivery = card.delivery
+    if delivery is None:
+        return ()
+    paces = " → ".join(f"{a.words_per_minute:.0f}" for a in delivery.answers)
+    fillers = " → ".join(str(a.filler_words) for a in delivery.answers)
+    return (
+        f"Pace: {delivery.mean_pace:.0f} words per minute on average, "
+        f"{TREND_WORDS[delivery.pace_trend]} ({paces})",
+        f"Fillers: {delivery.mean_fillers:.1f} per answer, "
+        f"{TREND_WORDS[delivery.filler_trend]} ({fillers})",
+    )
 
 
 def plain(card: ReportCard) -> str:
     """The card as plain text (the terminal)."""
-    blocks = [title(card)]
-    blocks += [s.title + "\n" + "\n".join(f"  {line}" for line in s.lines) for s in sections(card)]
-    return "\n\n".join(blocks)
+    out = [title(card), "Scores", *(f"  {line}" for line in score_lines(card))]
+    if card.missed:
+        out.append("Key points missed")
+        for topic, labels in missed_by_topic(card):
+            out += [f"  {topic}", *(f"    ✘ {label}" for label in labels)]
+    elif card.questions:
+        out.append(EVERY_POINT)
+    if card.comebacks:
+        out += ["Back in /review", *(f"  {line}" for line in comeback_lines(card))]
+    if card.delivery is not None:
+        out += ["Delivery (spoken answers)", *(f"  {line}" for line in delivery_lines(card))]
+    return "\n".join(out)
 
 
 def markdown(card: ReportCard, who: str) -> str:
     """The card as a Markdown document (the Export file); `who` names its person."""
     made = card.made_at.strftime("%Y-%m-%d %H:%M UTC")
     out = [f"# {_md(title(card))}", "", f"{_md(who)} · session `{card.session_id}` · {made}", ""]
-    for section in sections(card):
-        out += [f"## {section.title}", ""]
-        if section.title == "Scores":
-            out += _score_table(card.questions)
-        else:
-            out += [f"- {_md(line)}" for line in section.lines]
-        out.append("")
+    out += ["## Scores", "", *_score_table(card.questions), ""]
+    out += ["## Key points missed", ""]
+    for topic, labels in missed_by_topic(card):
+        out += [f"### {_md(topic)}", "", *(f"- {_md(label)}" for label in labels), ""]
+    if not card.missed:
+        out += [EVERY_POINT, ""]
+    if card.comebacks:
+        out += ["## Back in /review", "", *(f"- {_md(line)}" for line in comeback_lines(card)), ""]
+    if card.delivery is not None:
+        out += ["## Delivery (spoken answers)", ""]
+        out += [*(f"- {_md(line)}" for line in delivery_lines(card)), ""]
     return "\n".join(out)
 
 
@@ -98,22 +109,6 @@ def _score_table(questions: tuple[QuestionScore, ...]) -> list[str]:
         how = "" if q.outcome is Outcome.ANSWERED else f" ({q.outcome})"
         rows.append(f"| {n} | {q.score:.0%}{how} | {_cell(q.topic)} | {_cell(q.prompt)} |")
     return rows
-
-
-def _comeback_line(comeback: Comeback, now: datetime) -> str:
-    return f"{when(comeback.due, now)}: {_short(comeback.prompt)}"
-
-
-def _delivery_lines(delivery: Delivery) -> tuple[str, ...]:
-    answers = delivery.answers
-    paces = " → ".join(f"{a.words_per_minute:.0f}" for a in answers)
-    fillers = " → ".join(str(a.filler_words) for a in answers)
-    return (
-        f"Pace: {delivery.mean_pace:.0f} words per minute on average, "
-        f"{TREND_WORDS[delivery.pace_trend]} ({paces})",
-        f"Fillers: {delivery.mean_fillers:.1f} per answer, "
-        f"{TREND_WORDS[delivery.filler_trend]} ({fillers})",
-    )
 
 
 def _short(text: str, limit: int = 90) -> str:
