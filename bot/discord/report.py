@@ -21,12 +21,11 @@ from bot.discord import render
 from bot.discord.errors import UserFacingError, reply_privately, sentence_for
 from bot.engine.events import SessionEnded
 from bot.engine.ports import SessionRecord
-from bot.engine.report import AttemptSource, ReportCard, ReportOffer, load_report, offered
+from bot.engine.report import AttemptSource, ReportCard, ReportMaker, ReportOffer, offered
 from bot.errors import NotAParticipant
 from bot.progress import report_chart, report_text
 
 if TYPE_CHECKING:
-    from bot.bank.catalog import Bank
     from bot.engine.base import Session
     from bot.engine.clock import Clock
 
@@ -67,8 +66,7 @@ class SessionRows(AttemptSource, Protocol):
 class ReportCards:
     """Builds report cards from the store and shows them: in the room, or to one person."""
 
-    store: AttemptSource
-    bank: Bank
+    maker: ReportMaker
     clock: Clock
 
     async def on_end(
@@ -98,7 +96,7 @@ class ReportCards:
 
     async def card(self, session_id: str, user_id: str) -> ReportCard:
         """`user_id`'s card on `session_id`, from the store, as of now."""
-        return await load_report(self.store, self.bank, session_id, user_id, self.clock.utcnow())
+        return await self.maker.card(session_id, user_id, self.clock.utcnow())
 
     async def send_export(self, interaction: discord.Interaction, card: ReportCard) -> None:
         """The card as a Markdown file, to the person who pressed (ephemeral)."""
@@ -162,7 +160,8 @@ def report_view(action: str, session_id: str) -> discord.ui.View:
 def cards_of(interaction: discord.Interaction) -> tuple[ReportCards, SessionRows]:
     """The report cards and store of the bot that received this interaction."""
     app = interaction.client.app  # type: ignore[attr-defined]
-    cards = ReportCards(app.repository, app.bank, app.manager.services.clock)
+    services = app.manager.services
+    cards = ReportCards(ReportMaker(app.repository, app.bank, services.grader), services.clock)
     return cards, app.repository
 
 

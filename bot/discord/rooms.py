@@ -29,6 +29,7 @@ from bot.engine.events import (
 )
 from bot.engine.manager import SessionManager
 from bot.engine.ports import EventSink
+from bot.engine.report import ReportMaker
 from bot.tasks import spawn
 
 log = logging.getLogger(__name__)
@@ -83,7 +84,8 @@ class Rooms:
         self.clock = manager.services.clock
         self.tick = tick
         services = manager.services
-        self.report_cards = ReportCards(services.repository, services.bank, services.clock)
+        maker = ReportMaker(services.repository, services.bank, services.grader)
+        self.report_cards = ReportCards(maker, services.clock)
         self._by_thread: dict[int, Room] = {}
         self.starting: dict[str, asyncio.Event] = {}  # people whose session is being set up
 

@@ -7,6 +7,7 @@ built again later, by another process, for an Export button pressed after a rest
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -14,9 +15,10 @@ from enum import StrEnum
 from typing import Protocol
 
 from bot.bank.catalog import Bank
+from bot.bank.models import Missed
 from bot.engine.events import Mode, Outcome, PointRef, SessionEnded
 from bot.engine.interview import ROOT_WEIGHT
-from bot.engine.ports import AttemptRecord
+from bot.engine.ports import AttemptRecord, Grader
 from bot.engine.review import schedule
 from bot.errors import UnknownItem
 
@@ -161,15 +163,31 @@ class AttemptSource(Protocol):
         ...
 
 
-async def load_report(
-    store: AttemptSource, bank: Bank, session_id: str, user_id: str, now: datetime
-) -> ReportCard:
-    """Build `user_id`'s report card on `session_id` from the store."""
-    return build_report(await store.attempts_for(user_id), bank, session_id, user_id, now)
+@dataclass(frozen=True)
+class ReportMaker:
+    """What a report card is made from: the store, the bank, the grader (for points a
+    follow-up earned back, as the reveal showed them)."""
+
+    store: AttemptSource
+    bank: Bank
+    grader: Grader
+
+    async def card(self, session_id: str, user_id: str, now: datetime) -> ReportCard:
+        """`user_id`'s report card on `session_id`, from the store (built in a worker thread:
+        it grades again the follow-up answers that earned back a missed point)."""
+        attempts = await self.store.attempts_for(user_id)
+        return await asyncio.to_thread(
+            build_report, attempts, self.bank, self.grader, session_id, user_id, now
+        )
 
 
 def build_report(
-    attempts: Sequence[AttemptRecord], bank: Bank, session_id: str, user_id: str, now: datetime
+    attempts: Sequence[AttemptRecord],
+    bank: Bank,
+    grader: Grader,
+    session_id: str,
+    user_id: str,
+    now: datetime,
 ) -> ReportCard:
     """The report card from one person's attempts (every session: the review schedule needs
     them all), oldest first; only `session_id`'s attempts are scored."""
@@ -197,7 +215,7 @@ def build_report(
         mode=here[0].mode if here else Mode.SOLO,
         made_at=now,
         questions=questions,
-        missed=_missed_by_topic(bank, by_question),
+        missed=_missed_by_topic(bank, grader, by_question),
         comebacks=comebacks,
         delivery=Delivery(spoken) if spoken else None,
     )
@@ -218,20 +236,49 @@ def _question_score(bank: Bank, question_id: str, rows: list[AttemptRecord]) -> 
 
 
 def _missed_by_topic(
-    bank: Bank, by_question: dict[str, list[AttemptRecord]]
+    bank: Bank, grader: Grader, by_question: dict[str, list[AttemptRecord]]
 ) -> tuple[TopicMisses, ...]:
-    """Each key point missed and never covered later in the same question, by topic."""
+    """Each key point missed (and not earned back by a follow-up), by topic."""
     topics: dict[str, dict[str, PointRef]] = {}
     for question_id, rows in by_question.items():
-        covered = {p for a in rows for p in a.covered}
-        topic = bank.topic_of(question_id) or "unknown"
-        points = topics.setdefault(topic, {})
+        earned = _earned_back(bank, grader, question_id, rows)
+        points = topics.setdefault(bank.topic_of(question_id) or "unknown", {})
         for attempt in rows:
             labels = _labels(bank, attempt.node_id)
             for point in attempt.missed:
-                if point not in covered:
+                if (attempt.node_id, point) not in earned:
                     points.setdefault(point, PointRef(point, labels.get(point, point)))
     return tuple(TopicMisses(t, tuple(p.values())) for t, p in sorted(topics.items()) if p)
+
+
+def _earned_back(
+    bank: Bank, grader: Grader, question_id: str, rows: list[AttemptRecord]
+) -> set[tuple[str, str]]:
+    """(node, point) pairs a node missed and a later follow-up asked for those points (a
+    probe) covered, as the engine credits them in the reveal."""
+    tree = bank.trees.get(question_id)
+    if tree is None:
+        return set()
+    earned: set[tuple[str, str]] = set()
+    for index, attempt in enumerate(rows):
+        if attempt.outcome is not Outcome.ANSWERED or not attempt.answer_text:
+            continue
+        for parent in reversed(rows[:index]):
+            if parent.node_id not in tree.nodes:
+                continue
+            wanted = {
+                p
+                for when, child in tree.children(parent.node_id)
+                if child.id == attempt.node_id and isinstance(when, Missed)
+                for p in when.missed
+            }
+            if wanted:
+                spoken = attempt.words_per_minute is not None
+                node = tree.nodes[parent.node_id]
+                grade = grader.grade(tree.question, node, attempt.answer_text, spoken=spoken)
+                earned |= {(parent.node_id, p.id) for p in grade.covered if p.id in wanted}
+                break
+    return earned
 
 
 def _labels(bank: Bank, node_id: str) -> dict[str, str]:

@@ -18,7 +18,7 @@ from bot.engine.events import (
     Revealed,
     SessionEnded,
 )
-from bot.engine.report import ReportOffer, load_report, offered
+from bot.engine.report import ReportMaker, ReportOffer, offered
 from bot.errors import InterviewBotError
 from bot.progress import report_text
 from bot.tasks import spawn
@@ -92,8 +92,9 @@ class TerminalPractice:
         """The report card after the summary, and as Markdown in `report_file` if asked."""
         if offered(event) is ReportOffer.NONE:
             return
-        app, now = self.app, self.app.manager.services.clock.utcnow()
-        card = await load_report(app.repository, app.bank, event.session_id, self.user, now)
+        app, services = self.app, self.app.manager.services
+        maker = ReportMaker(app.repository, app.bank, services.grader)
+        card = await maker.card(event.session_id, self.user, services.clock.utcnow())
         if card.empty:
             return
         self.screen.show(report_text.plain(card))
