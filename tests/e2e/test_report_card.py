@@ -1,0 +1,162 @@
+"""The report card at the end of a session, through the real discord.py and the fake Discord.
+
+Ada finishes a solo interview: the room gets her card (scores, missed points by topic, when the
+question comes back in /review) with its chart attached and an Export button. Export gives her
+the card as a Markdown file that only she sees; Bob pressing it gets one sentence. A group round
+keeps its scoreboard and adds My report, which gives each member their own card. The Export
+button still works when a new bot process answers it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.discord.client import InterviewBot
+from tests.e2e.conftest import Cast, button, private_answer, text_of, title
+from tests.e2e.test_restart import Spawn, command, spawn_bot
+from tests.harness import FakeDiscord, is_ephemeral
+
+__all__ = ["spawn_bot"]  # the bot-in-its-own-process fixture, for the restart test
+
+PARTIAL_OVERFIT = "It memorises the noise in the training data and fails on unseen data."
+BACKPROP = "The chain rule gives the gradients of the loss."
+VANISHING = "Saturating activations have small derivatives that multiply to almost nothing."
+PNG = b"\x89PNG\r\n\x1a\n"
+
+
+def is_card(message: dict[str, Any]) -> bool:
+    return title(message).startswith("Report card")
+
+
+async def finish_a_solo_interview(fake: FakeDiscord, cast: Cast) -> Any:
+    """Ada answers the overfitting question in part and presses Done at the follow-up."""
+    start = await fake.run_command(cast.ada, fake.general, "interview", {"topic": "fundamentals"})
+    await private_answer(start)
+    thread = await fake.wait_for_thread()
+    await fake.wait_for_message(thread, lambda m: title(m).startswith("Question"))
+    await fake.user_types(cast.ada, thread, PARTIAL_OVERFIT)
+    follow_up = await fake.wait_for_message(thread, lambda m: title(m) == "Follow-up")
+    done = await fake.click(cast.ada, follow_up, button(follow_up, "Done"))
+    await done.response()
+    return thread
+
+
+async def test_solo_session_ends_with_a_report_card_its_chart_and_export(
+    fake_discord: FakeDiscord, bot: InterviewBot, cast: Cast
+) -> None:
+    fake = fake_discord
+    thread = await finish_a_solo_interview(fake, cast)
+    await fake.wait_for_message(thread, lambda m: "Scoreboard" in title(m))
+
+    card = await fake.wait_for_message(thread, is_card, timeout=15)
+    assert title(card) == "Report card · 75% over 1 question"
+    body = text_of(card)
+    assert f"for <@{cast.ada.id}>" in body
+    assert "1. 75% · fundamentals · What is overfitting and how do you prevent it?" in body
+    missed = {f["name"]: f["value"] for f in card["embeds"][0]["fields"]}
+    assert missed["Missed · fundamentals"] == "✘ Regularization or cross-validation prevents it"
+    assert missed["Back in /review"].startswith("• in 10 minutes: What is overfitting")
+    assert "Delivery (spoken answers)" not in missed  # she typed
+    assert card["embeds"][0]["image"]["url"] == "attachment://report.png"
+    [(name, png)] = fake.files_of(card["id"])
+    assert name == "report.png"
+    assert png.startswith(PNG)
+
+    stranger = await fake.click(cast.bob, card, button(card, "Export"))
+    assert await private_answer(stranger) == (
+        "This report card is not yours; end a session of your own for one."
+    )
+    export = await fake.click(cast.ada, card, button(card, "Export"))
+    assert (await export.response())["type"] == 5  # deferred: the file comes as a follow-up
+    note = await export.followup(timeout=10)
+    assert is_ephemeral(note)
+    assert note["content"] == "Your report card, as Markdown."
+    [(filename, markdown)] = fake.files_of(note["id"])
+    assert filename.startswith("report-")
+    assert filename.endswith(".md")
+    text = markdown.decode()
+    assert text.startswith("# Report card · 75% over 1 question\n")
+    assert "| 1 | 75% | fundamentals | What is overfitting and how do you prevent it? |" in text
+    assert "### fundamentals\n\n- Regularization or cross-validation prevents it\n" in text
+    assert "## Back in /review\n\n- in 10 minutes: What is overfitting" in text
+    # the Markdown went to her alone: no message everyone sees carries it
+    everyone = [m for m in fake.messages_in(thread, bot_only=True) if not is_ephemeral(m)]
+    shared = [name for m in everyone for name, _ in fake.files_of(m["id"])]
+    assert shared == ["report.png"]
+
+
+async def test_group_round_keeps_its_scoreboard_and_gives_each_member_their_report(
+    fake_discord: FakeDiscord, bot: InterviewBot, cast: Cast
+) -> None:
+    fake = fake_discord
+    options = {"floor": "open", "questions": 1, "topic": "deep-learning"}
+    create = await fake.run_command(cast.ada, fake.general, "group", options, subcommand="create")
+    await private_answer(create)
+    thread = await fake.wait_for_thread()
+    await private_answer(await fake.run_command(cast.bob, thread, "group", subcommand="join"))
+    await private_answer(await fake.run_command(cast.ada, thread, "group", subcommand="start"))
+    await fake.wait_for_message(thread, lambda m: title(m).startswith("Question"))
+    await fake.user_types(cast.ada, thread, BACKPROP)
+    await fake.wait_for_message(thread, lambda m: title(m) == "Follow-up")
+    await fake.user_types(cast.bob, thread, VANISHING)
+
+    board = await fake.wait_for_message(thread, lambda m: "Scoreboard" in title(m))
+    assert f"<@{cast.ada.id}>" in text_of(board)
+    assert f"<@{cast.bob.id}>" in text_of(board)
+    mine = button(board, "My report")
+
+    ada = await fake.click(cast.ada, board, mine)
+    ada_card = await ada.followup(timeout=15)
+    assert is_ephemeral(ada_card)
+    assert title(ada_card) == "Report card · 100% over 1 question"
+    assert f"for <@{cast.ada.id}>" in text_of(ada_card)
+    assert "Explain backpropagation." in text_of(ada_card)
+    names = [name for name, _ in fake.files_of(ada_card["id"])]
+    assert names[0] == "report.png"
+    assert names[1].endswith(".md")
+
+    bob = await fake.click(cast.bob, board, mine)
+    bob_card = await bob.followup(timeout=15)
+    assert is_ephemeral(bob_card)
+    assert f"for <@{cast.bob.id}>" in text_of(bob_card)
+    assert f"<@{cast.ada.id}>" not in text_of(bob_card)  # his own answers only
+    assert "1 follow-up" in text_of(bob_card)
+
+    outsider = await fake.click(cast.cy, board, mine)
+    assert await private_answer(outsider) == (
+        "This session is not yours; join it or start your own."
+    )
+    # no card was posted in the room: only the scoreboard ends a group round
+    shown = [m for m in fake.messages_in(thread, bot_only=True) if not is_ephemeral(m)]
+    assert [m for m in shown if is_card(m)] == []
+    assert len([m for m in fake.messages_in(thread) if is_card(m)]) == 2  # the two private ones
+
+
+async def test_export_works_after_the_bot_restarts(
+    fake_discord: FakeDiscord, spawn_bot: Spawn
+) -> None:
+    fake = fake_discord
+    ada, bob = fake.add_member("ada"), fake.add_member("bob")
+    first = await spawn_bot()
+    note = await command(fake, ada, fake.general, "interview", options={"topic": "deep-learning"})
+    assert "Your interview is ready" in note
+    thread = await fake.wait_for_thread()
+    await fake.wait_for_message(thread, lambda m: title(m).startswith("Question"), timeout=10)
+    await fake.user_types(ada, thread, BACKPROP)
+    await fake.wait_for_message(thread, lambda m: title(m) == "Follow-up", timeout=10)
+    await fake.user_types(ada, thread, VANISHING)
+    card = await fake.wait_for_message(thread, is_card, timeout=30)
+
+    await first.kill()  # the card's Export button stays on screen; a new process answers it
+    await spawn_bot()
+    export = await fake.click(ada, card, button(card, "Export"))
+    note_after = await export.followup(timeout=30)
+    assert is_ephemeral(note_after)
+    [(_, markdown)] = fake.files_of(note_after["id"])
+    text = markdown.decode()
+    assert text.splitlines()[0] == f"# {title(card)}"
+    assert "| deep-learning | Explain backpropagation. |" in text
+    stranger = await fake.click(bob, card, button(card, "Export"))
+    assert await private_answer(stranger) == (
+        "This report card is not yours; end a session of your own for one."
+    )
