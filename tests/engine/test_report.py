@@ -11,6 +11,7 @@ from bot.engine.base import Services
 from bot.engine.clock import ManualClock
 from bot.engine.events import Mode, Outcome, Revealed, SessionEnded
 from bot.engine.interview import InterviewOptions, InterviewSession
+from bot.engine.manager import SessionManager
 from bot.engine.report import Delivery, ReportMaker, ReportOffer, SpokenAnswer, Trend, offered
 from bot.grading.speech_metrics import TimedWord
 from tests.conftest import EventLog
@@ -122,6 +123,30 @@ async def test_spoken_answers_give_pace_and_filler_trends(
     assert delivery.pace_trend is Trend.UP
     assert delivery.filler_trend is Trend.DOWN
     assert delivery.mean_fillers == pytest.approx(1.5)
+
+
+async def test_a_review_session_gets_a_card_that_moves_the_question_out(
+    services: Services, log: EventLog, clock: ManualClock
+) -> None:
+    manager = SessionManager(services)
+    first = await manager.start_solo("ada", log, topic="deep-learning", max_follow_ups=0)
+    await first.skip("ada")
+    skipped_at = clock.utcnow()
+    skipped = (await maker(services).card(first.id, "ada", skipped_at)).comebacks[0]
+    await clock.advance(600)
+    review = await manager.start_review("ada", log, max_follow_ups=0)
+    await review.answer(Answer.typed("ada", GOOD_BACKPROP))
+    ended = log.last(SessionEnded)
+    assert ended.session_id == review.id
+    assert offered(ended) is ReportOffer.CARD
+
+    card = await maker(services).card(review.id, "ada", clock.utcnow())
+
+    assert [q.question_id for q in card.questions] == ["t-backprop"]
+    [back] = card.comebacks
+    assert back.reviews == 2  # the skip and this answer
+    # a good answer waits longer before it comes back than the skip did
+    assert back.due - clock.utcnow() > skipped.due - skipped_at
 
 
 def test_trends_need_a_real_change() -> None:
