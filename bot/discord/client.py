@@ -102,8 +102,9 @@ class InterviewBot(commands.Bot):
 
     async def close(self) -> None:
         """End running sessions while Discord is still reachable (their threads get the
-        scoreboard), then disconnect."""
+        scoreboard, and report cards on their way are posted), then disconnect."""
         await self.app.manager.shutdown()
+        await self.rooms.report_cards.settle()
         for room in self.rooms.all():
             await room.close_stage()
         await super().close()

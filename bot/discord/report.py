@@ -12,7 +12,6 @@ import asyncio
 import io
 import logging
 import re
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 import discord
@@ -24,6 +23,7 @@ from bot.engine.ports import SessionRecord
 from bot.engine.report import AttemptSource, ReportCard, ReportMaker, ReportOffer, offered
 from bot.errors import NotAParticipant
 from bot.progress import report_chart, report_text
+from bot.tasks import spawn
 
 if TYPE_CHECKING:
     from bot.engine.base import Session
@@ -34,6 +34,7 @@ log = logging.getLogger(__name__)
 NO_PINGS = discord.AllowedMentions.none()
 REPORT_PATTERN = r"iv:report:(?P<action>export|mine):(?P<session>[A-Za-z0-9_-]{1,32})"
 CHART_FILE = "report.png"
+SETTLE_SECONDS = 10.0
 LOOKS = {
     "export": ("Export", discord.ButtonStyle.secondary, "📄"),
     "mine": ("My report", discord.ButtonStyle.primary, "📋"),
@@ -62,12 +63,17 @@ class SessionRows(AttemptSource, Protocol):
         ...
 
 
-@dataclass(frozen=True)
 class ReportCards:
-    """Builds report cards from the store and shows them: in the room, or to one person."""
+    """Builds report cards from the store and shows them: in the room, or to one person.
 
-    maker: ReportMaker
-    clock: Clock
+    A room's card is drawn in the background (the session that ended is not held up by the
+    chart); `settle()` waits for the cards still on their way, so a bot that stops right after
+    a session ended still posts its card before the store and the connection close."""
+
+    def __init__(self, maker: ReportMaker, clock: Clock) -> None:
+        self.maker = maker
+        self.clock = clock
+        self._posting: set[asyncio.Task[None]] = set()
 
     async def on_end(
         self, room: discord.abc.Messageable, session: Session | None, event: SessionEnded
@@ -82,7 +88,14 @@ class ReportCards:
         else:
             await room.send(embed=board, allowed_mentions=NO_PINGS)
         if offer is ReportOffer.CARD and session is not None:
-            await self.post(room, event.session_id, session.host)
+            task = spawn(self.post(room, event.session_id, session.host), f"report:{session.id}")
+            self._posting.add(task)
+            task.add_done_callback(self._posting.discard)
+
+    async def settle(self) -> None:
+        """Wait (at most SETTLE_SECONDS) for the cards still being drawn and posted."""
+        if self._posting:
+            await asyncio.wait(set(self._posting), timeout=SETTLE_SECONDS)
 
     async def post(self, room: discord.abc.Messageable, session_id: str, user_id: str) -> None:
         """The card of `user_id` on `session_id`, its chart and an Export button, in the room
