@@ -105,7 +105,12 @@ class ReportCards:
             return
         embed, chart = await self._drawn(card)
         view = report_view("export", session_id)
-        await room.send(embed=embed, file=chart, view=view, allowed_mentions=NO_PINGS)
+        try:
+            await room.send(embed=embed, file=chart, view=view, allowed_mentions=NO_PINGS)
+        except discord.Forbidden:  # no Attach Files here: the card goes without its chart
+            log.info("report card of session %s posted without its chart", session_id)
+            embed.set_image(url=None)
+            await room.send(embed=embed, view=view, allowed_mentions=NO_PINGS)
 
     async def card(self, session_id: str, user_id: str) -> ReportCard:
         """`user_id`'s card on `session_id`, from the store, as of now."""

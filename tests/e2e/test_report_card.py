@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import discord
+
 from bot.discord.client import InterviewBot
 from tests.e2e.conftest import Cast, button, private_answer, text_of, title
 from tests.e2e.test_restart import Spawn, command, spawn_bot
@@ -160,3 +162,18 @@ async def test_export_works_after_the_bot_restarts(
     assert await private_answer(stranger) == (
         "This report card is not yours; end a session of your own for one."
     )
+
+
+async def test_without_attach_files_the_card_comes_without_its_chart(
+    fake_discord: FakeDiscord, bot: InterviewBot, cast: Cast
+) -> None:
+    fake = fake_discord
+    for role in fake.guild.roles:  # the bot may no longer upload files in this server
+        role.permissions &= ~discord.Permissions(attach_files=True).value
+    thread = await finish_a_solo_interview(fake, cast)
+    card = await fake.wait_for_message(thread, is_card, timeout=15)
+    assert title(card) == "Report card · 75% over 1 question"
+    assert "image" not in card["embeds"][0]
+    assert fake.files_of(card["id"]) == []
+    export = await fake.click(cast.ada, card, button(card, "Export"))
+    assert is_ephemeral(await export.followup(timeout=10))  # a private reply is no upload here

@@ -10,7 +10,11 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+import discord
+
 from .world import DM, EPHEMERAL, PRIVATE_THREAD, PUBLIC_THREAD, TEXT, Channel, Json
+
+ATTACH_FILES = discord.Permissions(attach_files=True).value
 
 if TYPE_CHECKING:
     from .server import FakeDiscord
@@ -325,8 +329,15 @@ class RestApi:
         channel = self.channel(call)
         if channel.type == DM and not channel.recipients:
             raise RestError(*UNKNOWN_CHANNEL)
+        if call.files and not self._bot_may(channel, ATTACH_FILES):
+            raise RestError(403, 50013, "Missing Permissions")
         message = self.fake.post_bot_message(channel, call.json or {}, call.files)
         return Reply(200, message)
+
+    def _bot_may(self, channel: Channel, permission: int) -> bool:
+        """Whether the bot has a guild-level permission where `channel` is (DMs: always)."""
+        bot = channel.guild.members.get(self.world.bot_user.id) if channel.guild else None
+        return bot is None or bool(bot.permissions & permission)
 
     async def get_message(self, call: Call) -> Reply:
         return Reply(200, self.stored(call).current)
