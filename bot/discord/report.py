@@ -18,6 +18,7 @@ import discord
 
 from bot.discord import render
 from bot.discord.errors import UserFacingError, reply_privately, sentence_for
+from bot.discord.report_layout import card_layout
 from bot.engine.events import SessionEnded
 from bot.engine.ports import SessionRecord
 from bot.engine.report import AttemptSource, ReportCard, ReportMaker, ReportOffer, offered
@@ -103,14 +104,15 @@ class ReportCards:
         card = await self.card(session_id, user_id)
         if card.empty:
             return
-        embed, chart = await self._drawn(card)
-        view = report_view("export", session_id)
+        chart = await self._chart(card)
+        export = ReportButton("export", session_id)
+        layout = card_layout(card, chart=CHART_FILE, button=export)
         try:
-            await room.send(embed=embed, file=chart, view=view, allowed_mentions=NO_PINGS)
+            await room.send(view=layout, file=chart, allowed_mentions=NO_PINGS)
         except discord.Forbidden:  # no Attach Files here: the card goes without its chart
             log.info("report card of session %s posted without its chart", session_id)
-            embed.set_image(url=None)
-            await room.send(embed=embed, view=view, allowed_mentions=NO_PINGS)
+            layout = card_layout(card, button=ReportButton("export", session_id))
+            await room.send(view=layout, allowed_mentions=NO_PINGS)
 
     async def card(self, session_id: str, user_id: str) -> ReportCard:
         """`user_id`'s card on `session_id`, from the store, as of now."""
@@ -126,45 +128,19 @@ class ReportCards:
 
     async def send_mine(self, interaction: discord.Interaction, card: ReportCard) -> None:
         """The card, its chart and its Markdown file, to the person who pressed (ephemeral)."""
-        embed, chart = await self._drawn(card)
+        chart = await self._chart(card)
+        name = f"report-{card.session_id}.md"
         text = report_text.markdown(card, interaction.user.display_name)
-        export = discord.File(io.BytesIO(text.encode()), filename=f"report-{card.session_id}.md")
+        export = discord.File(io.BytesIO(text.encode()), filename=name)
+        layout = card_layout(card, chart=CHART_FILE, markdown=name)
         await interaction.followup.send(
-            embed=embed, files=[chart, export], ephemeral=True, allowed_mentions=NO_PINGS
+            view=layout, files=[chart, export], ephemeral=True, allowed_mentions=NO_PINGS
         )
 
-    async def _drawn(self, card: ReportCard) -> tuple[discord.Embed, discord.File]:
-        """The card's embed and its chart (drawn in a worker thread)."""
+    async def _chart(self, card: ReportCard) -> discord.File:
+        """The card's chart as a file to upload (drawn in a worker thread)."""
         drawn = await asyncio.to_thread(report_chart.render, card, "This session")
-        embed = card_embed(card)
-        embed.set_image(url=f"attachment://{CHART_FILE}")
-        return embed, discord.File(io.BytesIO(drawn.png), filename=CHART_FILE)
-
-
-def card_embed(card: ReportCard) -> discord.Embed:
-    """The card as an embed: scores in the description, missed points per topic, /review
-    and delivery as fields."""
-    lines = [f"for {render.mention(card.user_id)}", *report_text.score_lines(card)]
-    embed = discord.Embed(
-        title=report_text.title(card),
-        description=render.chunks("\n".join(lines), render.EMBED_DESCRIPTION_LIMIT)[0],
-        colour=discord.Colour.teal(),
-    )
-    fields = [
-        (f"Missed · {topic}", [f"✘ {label}" for label in labels])
-        for topic, labels in report_text.missed_by_topic(card)
-    ]
-    if card.questions and not card.missed:
-        fields.append(("Key points missed", [report_text.EVERY_POINT]))
-    fields.append(("Back in /review", [f"• {line}" for line in report_text.comeback_lines(card)]))
-    fields.append(("Delivery (spoken answers)", list(report_text.delivery_lines(card))))
-    for name, values in fields[: render.FIELDS_PER_EMBED]:
-        if values:
-            value = render.chunks("\n".join(values), render.FIELD_LIMIT)[0]
-            embed.add_field(name=name[:256], value=value, inline=False)
-    while len(embed) > render.EMBED_TOTAL_LIMIT and embed.fields:
-        embed.remove_field(-1)
-    return embed
+        return discord.File(io.BytesIO(drawn.png), filename=CHART_FILE)
 
 
 def report_view(action: str, session_id: str) -> discord.ui.View:
@@ -183,9 +159,7 @@ def cards_of(interaction: discord.Interaction) -> tuple[ReportCards, SessionRows
     return cards, app.repository
 
 
-class ReportButton(
-    discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]], template=REPORT_PATTERN
-):
+class ReportButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=REPORT_PATTERN):
     """Export (the owner's card as Markdown) or My report (a group member's own card)."""
 
     def __init__(self, action: str, session_id: str) -> None:

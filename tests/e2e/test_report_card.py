@@ -16,7 +16,8 @@ import discord
 from bot.discord.client import InterviewBot
 from tests.e2e.conftest import Cast, button, private_answer, text_of, title
 from tests.e2e.test_restart import Spawn, command, spawn_bot
-from tests.harness import FakeDiscord, is_ephemeral
+from tests.harness import FakeDiscord, components_of, is_ephemeral
+from tests.harness.layout import COMPONENTS_V2, FILE, MEDIA_GALLERY, TEXT_DISPLAY
 
 __all__ = ["spawn_bot"]  # the bot-in-its-own-process fixture, for the restart test
 
@@ -26,8 +27,25 @@ VANISHING = "Saturating activations have small derivatives that multiply to almo
 PNG = b"\x89PNG\r\n\x1a\n"
 
 
+def texts(message: dict[str, Any]) -> list[str]:
+    """The text displays of a components V2 message, in order."""
+    return [c["content"] for c in components_of(message) if c["type"] == TEXT_DISPLAY]
+
+
+def card_title(message: dict[str, Any]) -> str:
+    """A report card's heading ('' when the message is not a card)."""
+    first = (texts(message) or [""])[0].split("\n")[0]
+    return first.removeprefix("## ") if first.startswith("## Report card") else ""
+
+
 def is_card(message: dict[str, Any]) -> bool:
-    return title(message).startswith("Report card")
+    return bool(card_title(message))
+
+
+def media_of(message: dict[str, Any]) -> list[dict[str, Any]]:
+    """The media the message's galleries show."""
+    galleries = [c for c in components_of(message) if c["type"] == MEDIA_GALLERY]
+    return [item["media"] for gallery in galleries for item in gallery["items"]]
 
 
 async def finish_a_solo_interview(fake: FakeDiscord, cast: Cast) -> Any:
@@ -51,18 +69,24 @@ async def test_solo_session_ends_with_a_report_card_its_chart_and_export(
     await fake.wait_for_message(thread, lambda m: "Scoreboard" in title(m))
 
     card = await fake.wait_for_message(thread, is_card, timeout=15)
-    assert title(card) == "Report card · 75% over 1 question"
-    body = text_of(card)
-    assert f"for <@{cast.ada.id}>" in body
-    assert "1. 75% · fundamentals · What is overfitting and how do you prevent it?" in body
-    missed = {f["name"]: f["value"] for f in card["embeds"][0]["fields"]}
-    assert missed["Missed · fundamentals"] == "✘ Regularization or cross-validation prevents it"
-    assert missed["Back in /review"].startswith("• in 10 minutes: What is overfitting")
-    assert "Delivery (spoken answers)" not in missed  # she typed
-    assert card["embeds"][0]["image"]["url"] == "attachment://report.png"
+    assert card["flags"] & COMPONENTS_V2
+    assert card["content"] == ""
+    assert card["embeds"] == []
+    heading, scores, missed, back = texts(card)
+    assert heading == f"## Report card · 75% over 1 question\nfor <@{cast.ada.id}>"
+    assert scores == (
+        "**Scores**\n1. 75% · fundamentals · What is overfitting and how do you prevent it?"
+    )
+    assert missed == (
+        "**Key points missed**\n*fundamentals*\n✘ Regularization or cross-validation prevents it"
+    )
+    assert back.startswith("**Back in /review**\n• in 10 minutes: What is overfitting")
+    # the chart is inside the card: its gallery shows the uploaded image
     [(name, png)] = fake.files_of(card["id"])
     assert name == "report.png"
     assert png.startswith(PNG)
+    [attachment] = card["attachments"]
+    assert [m["url"] for m in media_of(card)] == [attachment["url"]]
 
     stranger = await fake.click(cast.bob, card, button(card, "Export"))
     assert await private_answer(stranger) == (
@@ -110,19 +134,23 @@ async def test_group_round_keeps_its_scoreboard_and_gives_each_member_their_repo
     ada = await fake.click(cast.ada, board, mine)
     ada_card = await ada.followup(timeout=15)
     assert is_ephemeral(ada_card)
-    assert title(ada_card) == "Report card · 100% over 1 question"
-    assert f"for <@{cast.ada.id}>" in text_of(ada_card)
-    assert "Explain backpropagation." in text_of(ada_card)
+    assert ada_card["flags"] & COMPONENTS_V2
+    assert card_title(ada_card) == "Report card · 100% over 1 question"
+    assert f"for <@{cast.ada.id}>" in texts(ada_card)[0]
+    assert "Explain backpropagation." in texts(ada_card)[1]
     names = [name for name, _ in fake.files_of(ada_card["id"])]
     assert names[0] == "report.png"
     assert names[1].endswith(".md")
+    [shown] = [c for c in components_of(ada_card) if c["type"] == FILE]
+    assert shown["name"] == names[1]  # the Markdown file is in the card
 
     bob = await fake.click(cast.bob, board, mine)
     bob_card = await bob.followup(timeout=15)
     assert is_ephemeral(bob_card)
-    assert f"for <@{cast.bob.id}>" in text_of(bob_card)
-    assert f"<@{cast.ada.id}>" not in text_of(bob_card)  # his own answers only
-    assert "1 follow-up" in text_of(bob_card)
+    bob_text = "\n".join(texts(bob_card))
+    assert f"for <@{cast.bob.id}>" in bob_text
+    assert f"<@{cast.ada.id}>" not in bob_text  # his own answers only
+    assert "1 follow-up" in bob_text
 
     outsider = await fake.click(cast.cy, board, mine)
     assert await private_answer(outsider) == (
@@ -156,7 +184,7 @@ async def test_export_works_after_the_bot_restarts(
     assert is_ephemeral(note_after)
     [(_, markdown)] = fake.files_of(note_after["id"])
     text = markdown.decode()
-    assert text.splitlines()[0] == f"# {title(card)}"
+    assert text.splitlines()[0] == f"# {card_title(card)}"
     assert "| deep-learning | Explain backpropagation. |" in text
     stranger = await fake.click(bob, card, button(card, "Export"))
     assert await private_answer(stranger) == (
@@ -172,8 +200,8 @@ async def test_without_attach_files_the_card_comes_without_its_chart(
         role.permissions &= ~discord.Permissions(attach_files=True).value
     thread = await finish_a_solo_interview(fake, cast)
     card = await fake.wait_for_message(thread, is_card, timeout=15)
-    assert title(card) == "Report card · 75% over 1 question"
-    assert "image" not in card["embeds"][0]
+    assert card_title(card) == "Report card · 75% over 1 question"
+    assert media_of(card) == []
     assert fake.files_of(card["id"]) == []
     export = await fake.click(cast.ada, card, button(card, "Export"))
     assert is_ephemeral(await export.followup(timeout=10))  # a private reply is no upload here

@@ -7,8 +7,8 @@ from collections.abc import Callable
 import pytest
 
 from bot.discord.client import InterviewBot
-from tests.e2e.conftest import Cast, button, text_of, title
-from tests.e2e.test_report_card import is_card
+from tests.e2e.conftest import Cast, button, title
+from tests.e2e.test_report_card import is_card, texts
 from tests.e2e.test_voice_sessions import opt_in, room, say, settings, start_voice
 from tests.harness import FakeDiscord
 from tests.harness.world import Channel
@@ -39,12 +39,11 @@ async def test_a_spoken_answer_puts_pace_and_fillers_on_the_card(
     await done.response()
 
     card = await fake.wait_for_message(thread, is_card, timeout=30)
-    fields = {f["name"]: f["value"] for f in card["embeds"][0]["fields"]}
-    delivery = fields["Delivery (spoken answers)"]
-    assert delivery.startswith("Pace: ")
+    delivery = texts(card)[-1]
+    assert delivery.startswith("**Delivery (spoken answers)**\nPace: ")
     assert "words per minute on average, steady (" in delivery  # one answer: no trend yet
     assert "Fillers: " in delivery
-    assert "What is overfitting" in text_of(card)
+    assert "What is overfitting" in texts(card)[1]
     [(name, png)] = fake.files_of(card["id"])
     assert name == "report.png"
     assert png.startswith(b"\x89PNG")
