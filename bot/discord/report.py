@@ -1,5 +1,8 @@
 """The report card in Discord: one message when a solo session ends, Export and My report.
 
+The card is one components V2 message (bot/discord/report_layout.py: its text, its chart in a
+media gallery and its Export button in one container).
+
 The card is built from the store (bot/engine/report.py), so both buttons are `DynamicItem`s
 naming only their session: pressed on a message from before a restart, the new process builds
 the same card again. Only the session's owner gets the Export file; in a group round each member
