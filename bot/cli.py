@@ -107,6 +107,9 @@ def _add_practice_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--review", action="store_true", help="only the questions due for you (spaced repetition)"
     )
+    parser.add_argument(
+        "--report", type=Path, metavar="FILE", help="also write the report card to FILE (Markdown)"
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -152,7 +155,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
 def _with_practice_defaults(args: argparse.Namespace) -> argparse.Namespace:
     """`interview-bot` with no command means `start` with its defaults."""
     defaults: dict[str, object] = {"topic": None, "difficulty": None, "mode": "solo"}
-    defaults |= {"questions": None, "user": "you", "review": False}
+    defaults |= {"questions": None, "user": "you", "review": False, "report": None}
     return argparse.Namespace(**(defaults | vars(args)))
 
 

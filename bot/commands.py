@@ -158,7 +158,8 @@ async def _practice(settings: Settings, args: argparse.Namespace) -> int:
         topic = resolve_topic(app.bank, args.topic)
         difficulty = Difficulty(args.difficulty) if args.difficulty else None
         check_available(app.bank, kind, topic, difficulty)
-        ui = TerminalPractice(app, args.user, quickfire=kind is Kind.QUICKFIRE)
+        quickfire = kind is Kind.QUICKFIRE
+        ui = TerminalPractice(app, args.user, quickfire=quickfire, report_file=args.report)
         await ui.recover()
         session = await _start(app, ui, args, {"topic": topic, "difficulty": args.difficulty})
         try:

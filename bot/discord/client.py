@@ -23,6 +23,7 @@ from bot.discord.daily import DailyFeature
 from bot.discord.daily_views import DailyButton, on_daily_dialog
 from bot.discord.errors import on_app_command_error
 from bot.discord.launcher import Launcher
+from bot.discord.report import ReportButton
 from bot.discord.resume import resume_sessions, resume_voice
 from bot.discord.rooms import COUNTDOWN_TICK_SECONDS, Room, Rooms
 from bot.discord.venue import EVERY_CONTEXT, EVERY_INSTALL
@@ -94,7 +95,7 @@ class InterviewBot(commands.Bot):
         )
         for cog in cogs:
             await self.add_cog(cog)
-        self.add_dynamic_items(SessionButton, DailyButton)
+        self.add_dynamic_items(SessionButton, DailyButton, ReportButton)
         self.add_listener(on_dialog, "on_interaction")
         self.add_listener(on_daily_dialog, "on_interaction")
         # before the gateway: no click can come before its session; voice ones go on at ready
@@ -114,9 +115,10 @@ class InterviewBot(commands.Bot):
 
     async def close(self) -> None:
         """End running sessions while Discord is still reachable (their threads get the
-        scoreboard), then disconnect."""
+        scoreboard, and report cards on their way are posted), then disconnect."""
         await self.daily.stop()
         await self.app.manager.shutdown()
+        await self.rooms.report_cards.settle()
         for room in self.rooms.all():
             await room.close_stage()
         await super().close()

@@ -11,6 +11,7 @@ from typing import Protocol
 import discord
 
 from bot.discord import render
+from bot.discord.report import ReportCards
 from bot.discord.venue import RoomChannel
 from bot.discord.views import next_view, question_view
 from bot.engine.base import Session
@@ -30,6 +31,7 @@ from bot.engine.events import (
 )
 from bot.engine.manager import SessionManager
 from bot.engine.ports import EventSink
+from bot.engine.report import ReportMaker
 from bot.tasks import spawn
 
 log = logging.getLogger(__name__)
@@ -83,6 +85,9 @@ class Rooms:
         self.manager = manager
         self.clock = manager.services.clock
         self.tick = tick
+        services = manager.services
+        maker = ReportMaker(services.repository, services.bank, services.grader)
+        self.report_cards = ReportCards(maker, services.clock)
         self._by_channel: dict[int, Room] = {}
         self.starting: dict[str, asyncio.Event] = {}  # people whose session is being set up
 
@@ -178,8 +183,8 @@ class Rooms:
                 await self._retire_buttons(room)
                 if room.countdown is not None:
                     room.countdown.cancel()
-                await channel.send(embed=render.scoreboard_embed(event), allowed_mentions=NO_PINGS)
                 self._by_channel.pop(channel.id, None)
+                await self.report_cards.on_end(channel, room.session, event)
 
     async def _retire_buttons(self, room: Room) -> None:
         """Take the buttons off the previous message so old clicks cannot act on a new question."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 from bot.app import App
 from bot.engine.answers import Answer
@@ -17,7 +18,9 @@ from bot.engine.events import (
     Revealed,
     SessionEnded,
 )
+from bot.engine.report import ReportMaker, ReportOffer, offered
 from bot.errors import InterviewBotError
+from bot.progress import report_text
 from bot.tasks import spawn
 from bot.terminal.console import RichScreen, Screen
 from bot.terminal.render import render, summary
@@ -34,10 +37,17 @@ class TerminalPractice:
     """Runs one session in the terminal."""
 
     def __init__(
-        self, app: App, user: str, screen: Screen | None = None, *, quickfire: bool = False
+        self,
+        app: App,
+        user: str,
+        screen: Screen | None = None,
+        *,
+        quickfire: bool = False,
+        report_file: Path | None = None,
     ) -> None:
         self.app = app
         self.user = user
+        self.report_file = report_file
         self.screen = screen or RichScreen()
         self.banner = QUICKFIRE_HELP if quickfire else HELP
         self.finished = asyncio.Event()
@@ -75,7 +85,23 @@ class TerminalPractice:
         if isinstance(event, Asked | Revealed):
             self.screen.prompt()
         if isinstance(event, SessionEnded):
+            await self._report(event)
             self.finished.set()
+
+    async def _report(self, event: SessionEnded) -> None:
+        """The report card after the summary, and as Markdown in `report_file` if asked."""
+        if offered(event) is ReportOffer.NONE:
+            return
+        app, services = self.app, self.app.manager.services
+        maker = ReportMaker(app.repository, app.bank, services.grader)
+        card = await maker.card(event.session_id, self.user, services.clock.utcnow())
+        if card.empty:
+            return
+        self.screen.show(report_text.plain(card))
+        if self.report_file is not None:
+            text = report_text.markdown(card, self.user)
+            await asyncio.to_thread(self.report_file.write_text, text, encoding="utf-8")
+            self.notice(f"Your report card is in {self.report_file}.")
 
     async def _tick(self, seconds: float) -> None:
         """Count the item's seconds down, one a second."""

@@ -93,6 +93,7 @@ def test_readme_invite_asks_for_exactly_what_the_bot_uses() -> None:
         "create_public_threads",
         "send_messages_in_threads",
         "embed_links",
+        "attach_files",  # the report card's chart
         "read_message_history",
         "connect",  # voice sessions
         "speak",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .interactions import COMMAND, COMPONENT, MODAL_SUBMIT, Interaction, interaction_metadata
+from .layout import COMPONENTS_V2
 from .rest import Call, Reply, RestError, Router
 from .world import EPHEMERAL, LOADING, Json, StoredMessage
 
@@ -132,8 +133,11 @@ class CallbackApi:
         original = self.world.messages.get(inter.original_id or 0)
         if original is not None and original.current["flags"] & LOADING and not original.deleted:
             # After a "thinking" defer, the first follow-up replaces the loading message (same
-            # id, the defer's ephemerality) instead of posting a new one.
+            # id, the defer's ephemerality; it may turn it into a components V2 message)
+            # instead of posting a new one.
             body = {k: v for k, v in (call.json or {}).items() if k != "flags"}
+            if int((call.json or {}).get("flags") or 0) & COMPONENTS_V2:
+                body["flags"] = COMPONENTS_V2
             msg = self.fake.edit_bot_message(original, body, call.files, finish_loading=True)
         else:
             msg = self.fake.post_bot_message(channel, call.json or {}, call.files, extra=extra)

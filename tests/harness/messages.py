@@ -6,6 +6,8 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass, field
 
+from .layout import COMPONENTS_V2 as V2
+from .layout import echo_media
 from .models import Channel, Json, Snowflakes, User, now_iso
 
 
@@ -65,18 +67,22 @@ class MessageBook:
         self.order.append(mid)
         return message
 
-    def normalize_components(self, components: list[Json]) -> list[Json]:
-        """What Discord echoes back: every component gets a numeric id and its defaults."""
+    def normalize_components(
+        self, components: list[Json], attachments: list[Json] | None = None
+    ) -> list[Json]:
+        """What Discord echoes back: every component gets a numeric id and its defaults, and
+        media naming an uploaded file (`attachment://NAME`) that attachment."""
         out = []
         for raw in components:
             comp = dict(raw)
             comp.setdefault("id", next(self._component_ids))
             kind = comp.get("type")
             if "components" in comp:
-                comp["components"] = self.normalize_components(comp["components"])
+                comp["components"] = self.normalize_components(comp["components"], attachments)
             for key in ("accessory", "component"):
                 if key in comp:
-                    comp[key] = self.normalize_components([comp[key]])[0]
+                    comp[key] = self.normalize_components([comp[key]], attachments)[0]
+            echo_media(comp, attachments or [])
             if "emoji" in comp:
                 comp["emoji"] = _emoji(comp["emoji"])
             if "options" in comp:
@@ -115,7 +121,7 @@ class MessageBook:
             "mention_roles": [],
             "attachments": attachments or [],
             "embeds": [normalize_embed(e) for e in body.get("embeds") or []],
-            "components": self.normalize_components(body.get("components") or []),
+            "components": self.normalize_components(body.get("components") or [], attachments),
             "pinned": False,
             "flags": int(body.get("flags") or 0),
         }
@@ -144,13 +150,13 @@ class MessageBook:
         for key, empty in (("content", ""), ("embeds", []), ("components", [])):
             if key in body:
                 new[key] = body[key] if body[key] is not None else empty
-        if body.get("flags") is not None:  # only SUPPRESS_EMBEDS can change on an edit
-            new["flags"] = (stored.current["flags"] & ~4) | (int(body["flags"]) & 4)
+        if body.get("flags") is not None:  # SUPPRESS_EMBEDS can change; V2 can only be added
+            new["flags"] = (stored.current["flags"] & ~4) | (int(body["flags"]) & (4 | V2))
         new["embeds"] = [normalize_embed(e) for e in new["embeds"]]
-        if "components" in body:
-            new["components"] = self.normalize_components(new["components"])
         if attachments is not None:
             new["attachments"] = attachments
+        if "components" in body:
+            new["components"] = self.normalize_components(new["components"], new["attachments"])
         new["edited_timestamp"] = now_iso()
         stored.versions.append(new)
         return new

@@ -10,8 +10,12 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+import discord
+
 from .models import CREATE_PUBLIC_THREADS, SEND_MESSAGES
 from .world import DM, EPHEMERAL, GROUP_DM, PRIVATE_THREAD, PUBLIC_THREAD, TEXT, Channel, Json
+
+ATTACH_FILES = discord.Permissions(attach_files=True).value
 
 if TYPE_CHECKING:
     from .server import FakeDiscord
@@ -337,8 +341,15 @@ class RestApi:
             raise RestError(*DMS_CLOSED)
         if channel.denied.get(self.world.bot_user.id, 0) & SEND_MESSAGES:
             raise RestError(*MISSING_PERMISSIONS)
+        if call.files and not self._bot_may(channel, ATTACH_FILES):
+            raise RestError(*MISSING_PERMISSIONS)
         message = self.fake.post_bot_message(channel, call.json or {}, call.files)
         return Reply(200, message)
+
+    def _bot_may(self, channel: Channel, permission: int) -> bool:
+        """Whether the bot has a guild-level permission where `channel` is (DMs: always)."""
+        bot = channel.guild.members.get(self.world.bot_user.id) if channel.guild else None
+        return bot is None or bool(bot.permissions & permission)
 
     async def get_message(self, call: Call) -> Reply:
         return Reply(200, self.stored(call).current)

@@ -24,6 +24,7 @@ from .actions import ActionsMixin
 from .callbacks import INITIAL_RESPONSE_DEADLINE, CallbackApi
 from .gateway import Gateway
 from .interactions import Interaction
+from .layout import LayoutError, check_layout
 from .observe import ObserveMixin
 from .rest import Call, Reply, RestApi, RestError, Router
 from .spec import SpecChecker
@@ -335,6 +336,10 @@ class FakeDiscord(ActionsMixin, ObserveMixin, VoiceMixin):
                 same = stored.versions[0].get("nonce") == body["nonce"]
                 if same and stored.by_bot and stored.channel_id == channel.id:
                     return stored.current
+        try:
+            check_layout(body, {name for name, _ in files})
+        except LayoutError as error:
+            raise RestError(400, 50035, f"Invalid Form Body: {error}") from None
         attachments = self.attachments_for(channel, files, body)
         msg = self.world.build_message(
             channel, self.world.bot_user, body, attachments=attachments, extra=extra
@@ -353,6 +358,12 @@ class FakeDiscord(ActionsMixin, ObserveMixin, VoiceMixin):
         *,
         finish_loading: bool = False,
     ) -> Json:
+        uploaded = {name for name, _ in stored.files + files}
+        try:
+            flags = stored.current["flags"] | int(body.get("flags") or 0)
+            check_layout(body | {"flags": flags}, uploaded)
+        except LayoutError as error:
+            raise RestError(400, 50035, f"Invalid Form Body: {error}") from None
         attachments = None
         if files or "attachments" in body:
             keep = {str(a.get("id")) for a in body.get("attachments") or []}

@@ -10,7 +10,6 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.progress import chart
 from bot.progress.stats import compute
 
 if TYPE_CHECKING:
@@ -33,6 +32,8 @@ class ProgressCog(commands.Cog):
         self, interaction: discord.Interaction, member: discord.User | None = None
     ) -> None:
         """Mastery per topic, recent scores, practice streak and delivery, with a chart."""
+        from bot.progress import chart  # noqa: PLC0415 - matplotlib loads on the first chart
+
         person = member or interaction.user
         await interaction.response.defer(thinking=True)
         attempts = await self.repository.attempts_for(str(person.id))
