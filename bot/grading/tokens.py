@@ -3,8 +3,8 @@
 Answers and bank phrases go through the same function, so whatever it does to a word ("LSTMs"
 -> "lstm", "non-linear" -> "nonlinear", "F-score" -> "f1 score", "λ" -> "lambda", "γ" ->
 "gamma", "↓" -> "reduces", "->" -> "leads to", "centre" -> "center", "labelled" -> "labeled",
-"0 5" -> "0.5") it does on both sides. Each word keeps its span in the text, so feedback can
-quote the candidate's words.
+"0 5" -> "0.5", "P(y|X)" -> "p of y given x") it does on both sides. Each word keeps its span
+in the text, so feedback can quote the candidate's words.
 """
 
 from __future__ import annotations
@@ -74,6 +74,8 @@ _SPELLING = re.compile(r"(?<=\w{3})is(e|ed|es|ing|ation|ations|er|ers)$")
 _ACRONYM_PLURAL = re.compile(r"^([A-Z]{2,}[0-9]*)s$")  # LSTMs, CNNs, GRUs
 _TOKEN = re.compile(
     r"(?P<abbr>\b(?:e\.g|i\.e|vs|etc|cf|approx)\.)"
+    r"|(?P<prob>\b[pP] ?\( *(?P<of>[A-Za-z]\w{0,3}) *"
+    r"(?:(?P<op>[|,]) *(?P<on>[A-Za-z]\w{0,3}) *)?\))"
     r"|(?P<num>\d+(?:\.\d+)+)"
     r"|(?P<sym>->|=>|[λ√σΣαβθγφρμεη∇↓↑→⇒])"
     r"|(?P<word>[^\W_]+(?:['’][^\W_]+)?(?:\+\+)?)"
@@ -127,6 +129,11 @@ def tokens(text: str) -> list[Token]:
             out.append(Token(".", Mark.STOP, m.start(), m.end()))
         elif kind == "comma":
             out.append(Token(",", Mark.COMMA, m.start(), m.end()))
+        elif kind == "prob":  # "P(y|X)" is said "p of y given x", as transcripts write it
+            said = ["p", "of", m.group("of")]
+            if m.group("on"):
+                said += ["given" if m.group("op") == "|" else "and", m.group("on")]
+            out += [Token(_word(w), Mark.WORD, m.start(), m.end()) for w in said]
         elif kind == "sym":
             out += [Token(w, Mark.WORD, m.start(), m.end()) for w in _SYMBOLS[m.group()]]
         else:

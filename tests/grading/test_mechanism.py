@@ -259,6 +259,7 @@ def test_no_before_a_comparison_is_no_negation(text: str) -> None:
         ),
         ("a threshold of 0.5", "a threshold of 0.5"),
         ("HMMs and CNNs", "hmm and cnn"),
+        ("P(X) then p(y | x), p(x, y)", "p of x then p of y given x p of x and y"),
     ],
 )
 def test_symbols_arrows_and_spellings_are_normalised(text: str, words: str) -> None:
