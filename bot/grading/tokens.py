@@ -3,8 +3,9 @@
 Answers and bank phrases go through the same function, so whatever it does to a word ("LSTMs"
 -> "lstm", "non-linear" -> "nonlinear", "F-score" -> "f1 score", "λ" -> "lambda", "γ" ->
 "gamma", "↓" -> "reduces", "->" -> "leads to", "centre" -> "center", "labelled" -> "labeled",
-"0 5" -> "0.5", "P(y|X)" -> "p of y given x") it does on both sides. Each word keeps its span
-in the text, so feedback can quote the candidate's words.
+"0 5" -> "0.5", "P(y|X)" -> "p of y given x", "grads" -> "gradients", "w/o" -> "without") it
+does on both sides. Each word keeps its span in the text, so feedback can quote the candidate's
+words.
 """
 
 from __future__ import annotations
@@ -53,6 +54,29 @@ _SYMBOLS = {
     "->": ("leads", "to"),
     "=>": ("leads", "to"),
 }
+# Note-taking abbreviations, spelled out (unambiguous ones only: "reg" and "var" are not).
+_SHORT = {
+    "feat": ("feature",),
+    "feats": ("features",),
+    "grad": ("gradient",),
+    "grads": ("gradients",),
+    "deps": ("dependencies",),
+    "prob": ("probability",),
+    "probs": ("probabilities",),
+    "param": ("parameter",),
+    "params": ("parameters",),
+    "coef": ("coefficient",),
+    "coefs": ("coefficients",),
+    "dims": ("dimensions",),
+    "pts": ("points",),
+    "avg": ("average",),
+    "info": ("information",),
+    "thresh": ("threshold",),
+    "clf": ("classifier",),
+    "w/": ("with",),
+    "w/o": ("without",),
+    "b/c": ("because",),
+}
 # British spellings folded to American ones (-ise/-isation is folded by _SPELLING).
 _BRITISH = {
     "centre": "center",
@@ -76,6 +100,7 @@ _TOKEN = re.compile(
     r"(?P<abbr>\b(?:e\.g|i\.e|vs|etc|cf|approx)\.)"
     r"|(?P<prob>\b[pP] ?\( *(?P<of>[A-Za-z]\w{0,3}) *"
     r"(?:(?P<op>[|,]) *(?P<on>[A-Za-z]\w{0,3}) *)?\))"
+    r"|(?P<slash>\b(?:[wW]/[oO]|[wW]/|[bB]/[cC])(?![^\W_]))"
     r"|(?P<num>\d+(?:\.\d+)+)"
     r"|(?P<sym>->|=>|[λ√σΣαβθγφρμεη∇↓↑→⇒])"
     r"|(?P<word>[^\W_]+(?:['’][^\W_]+)?(?:\+\+)?)"
@@ -134,10 +159,15 @@ def tokens(text: str) -> list[Token]:
             if m.group("on"):
                 said += ["given" if m.group("op") == "|" else "and", m.group("on")]
             out += [Token(_word(w), Mark.WORD, m.start(), m.end()) for w in said]
+        elif kind == "slash":
+            said = _SHORT[m.group().lower()]
+            out += [Token(w, Mark.WORD, m.start(), m.end()) for w in said]
         elif kind == "sym":
             out += [Token(w, Mark.WORD, m.start(), m.end()) for w in _SYMBOLS[m.group()]]
         else:
-            out.append(Token(_word(m.group()), Mark.WORD, m.start(), m.end()))
+            word = _word(m.group())
+            said = _SHORT.get(word, (word,))
+            out += [Token(w, Mark.WORD, m.start(), m.end()) for w in said]
     return _join(out)
 
 

@@ -260,6 +260,7 @@ def test_no_before_a_comparison_is_no_negation(text: str) -> None:
         ("a threshold of 0.5", "a threshold of 0.5"),
         ("HMMs and CNNs", "hmm and cnn"),
         ("P(X) then p(y | x), p(x, y)", "p of x then p of y given x p of x and y"),
+        ("zero feats w/ prob p, w/o grads", "0 features with probability p without gradients"),
     ],
 )
 def test_symbols_arrows_and_spellings_are_normalised(text: str, words: str) -> None:
