@@ -155,13 +155,12 @@ def tokens(text: str) -> list[Token]:
         elif kind == "comma":
             out.append(Token(",", Mark.COMMA, m.start(), m.end()))
         elif kind == "prob":  # "P(y|X)" is said "p of y given x", as transcripts write it
-            said = ["p", "of", m.group("of")]
+            spoken = ["p", "of", m.group("of")]
             if m.group("on"):
-                said += ["given" if m.group("op") == "|" else "and", m.group("on")]
-            out += [Token(_word(w), Mark.WORD, m.start(), m.end()) for w in said]
+                spoken += ["given" if m.group("op") == "|" else "and", m.group("on")]
+            out += [Token(_word(w), Mark.WORD, m.start(), m.end()) for w in spoken]
         elif kind == "slash":
-            said = _SHORT[m.group().lower()]
-            out += [Token(w, Mark.WORD, m.start(), m.end()) for w in said]
+            out += [Token(w, Mark.WORD, m.start(), m.end()) for w in _SHORT[m.group().lower()]]
         elif kind == "sym":
             out += [Token(w, Mark.WORD, m.start(), m.end()) for w in _SYMBOLS[m.group()]]
         else:
