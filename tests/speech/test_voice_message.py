@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable
 
-import av
 import numpy as np
 import pytest
 
 from bot.errors import VoiceMessageRejected
-from bot.speech.audio import resample
 from bot.speech.faster_whisper_engine import FasterWhisperTranscriber
 from bot.speech.pool import TranscriptionPool
 from bot.speech.ports import SAMPLE_RATE, Samples
@@ -20,26 +17,7 @@ from bot.speech.voice_message import (
     check_attachment,
     transcribe_voice_message,
 )
-
-
-def ogg_opus(samples: Samples, rate: int = SAMPLE_RATE) -> bytes:
-    """Encode mono audio as a phone would send a voice message: Ogg Opus at 48 kHz."""
-    pcm = resample(samples, rate, to_rate=48_000)
-    out = io.BytesIO()
-    with av.open(out, mode="w", format="ogg") as container:
-        stream = container.add_stream("libopus", rate=48_000, layout="mono")
-        frame_size = 960
-        for start in range(0, pcm.size, frame_size):
-            chunk = pcm[start : start + frame_size]
-            frame = av.AudioFrame.from_ndarray(chunk.reshape(1, -1), format="flt", layout="mono")
-            frame.sample_rate = 48_000
-            frame.pts = start
-            for packet in stream.encode(frame):
-                container.mux(packet)
-        for packet in stream.encode(None):
-            container.mux(packet)
-    return out.getvalue()
-
+from tests.harness.recordings import ogg_opus
 
 VOICE_NOTE = Attachment(300_000, "audio/ogg", "voice-message.ogg", declared_seconds=6.0)
 
