@@ -8,6 +8,8 @@ it cannot use get one sentence each, and the session goes on waiting for her ans
 
 from __future__ import annotations
 
+import json
+import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -17,11 +19,14 @@ import pytest
 from sqlalchemy import select
 
 from bot.discord.client import InterviewBot
+from bot.errors import VoiceMessageRejected
 from bot.settings import Settings, SpeechSettings, VoiceSettings
 from bot.speech.audio import load_audio, write_wav
 from bot.speech.ports import SAMPLE_RATE, Samples
 from bot.speech.tts import Pyttsx3Speaker
 from bot.store.tables import notices
+from tests.conftest import DATA, ROOT
+from tests.e2e.bot_process import BotProcess
 from tests.e2e.conftest import Cast, text_of, title
 from tests.harness import FakeDiscord
 from tests.harness.recordings import ogg_opus, seconds_of, waveform
@@ -172,3 +177,44 @@ async def test_any_audio_attachment_is_an_answer(
     assert "noise" in transcript["content"].lower()
     graded = await fake.wait_for_message(thread)
     assert graded["content"].startswith(f"<@{cast.ada.id}>: ")
+
+
+WITHOUT_VOICE_EXTRA = ("av", "faster_whisper", "pyttsx3")  # what the voice extra installs
+
+
+async def test_without_the_voice_extra_a_voice_message_is_one_sentence(
+    fake_discord: FakeDiscord, db_url: str, tmp_path: Path, speak: Callable[[str], Samples]
+) -> None:
+    """The bot in its own process, where the voice extra's packages cannot be imported (as on
+    a machine that installed interview-bot without [voice]): one sentence, the session goes on."""
+    fake = fake_discord
+    ada = fake.add_member("ada")
+    hidden = tmp_path / "without-voice"
+    for name in WITHOUT_VOICE_EXTRA:
+        (hidden / name).mkdir(parents=True)
+        (hidden / name / "__init__.py").write_text(
+            f"raise ModuleNotFoundError(\"No module named '{name}'\", name={name!r})\n"
+        )
+    env = {
+        "DISCORD_TOKEN": "no-voice-token",
+        "INTERVIEW_BOT_STORE__URL": db_url,
+        "INTERVIEW_BOT_BANK__PATHS": json.dumps([str(DATA / "mini_bank.yaml")]),
+        "INTERVIEW_BOT_LOGGING__LEVEL": "WARNING",
+        "PYTHONPATH": os.pathsep.join([str(hidden), str(ROOT)]),
+    }
+    process = await BotProcess.spawn(fake.rest_base, fake.gateway_url, env, tmp_path / "bot.log")
+    try:
+        await process.ready()
+        thread, _question = await start_interview(fake, ada)
+        sent = await record(fake, ada, thread, speak("It memorizes the noise."))
+        assert PRIVACY in (await reply_to(fake, thread, sent))["content"]
+        refused = await reply_to(fake, thread, sent)
+        assert refused["content"] == str(VoiceMessageRejected.no_speech_engine())
+        assert fake.cdn_downloads == []  # refused before downloading
+        await fake.user_types(ada, thread, "It memorizes the noise and fails on new data.")
+        graded = await fake.wait_for_message(thread, timeout=10)
+        assert graded["content"].startswith(f"<@{ada.id}>: ")
+        assert "faster_whisper is not installed" not in refused["content"]  # no operator detail
+    finally:
+        await process.stop()
+    assert "Traceback" not in process.errors()
