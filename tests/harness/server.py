@@ -211,7 +211,7 @@ class FakeDiscord(ActionsMixin, ObserveMixin, VoiceMixin):
             self.unknown_routes.append(f"GET {request.path}")
             return web.Response(status=404)
         if aid in self.cdn_faults:
-            self.faults_triggered.append({"method": "GET", "path": request.path, "at": 0.0})
+            self.faults_triggered.append({"method": "GET", "path": request.path, "at": time.monotonic()})
             return web.Response(status=self.cdn_faults[aid], text="fake CDN failure")
         self.cdn_downloads.append(aid)
         return web.Response(body=blob, content_type=self.blob_types[aid])
