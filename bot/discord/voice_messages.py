@@ -39,6 +39,16 @@ PRIVACY_NOTE = (
     "dropped as soon as it is transcribed, and only the text is graded and stored, like a typed "
     "answer."
 )
+REMOTE_PRIVACY_NOTE = (
+    "🔒 Voice messages are transcribed by the speech server this bot's operator set up, and "
+    "never kept by the bot: the recording is dropped as soon as it is transcribed, and only the "
+    "text is graded and stored, like a typed answer."
+)
+
+
+def privacy_note(settings: Settings) -> str:
+    """What a person is told the first time: where their recording is heard, and that it goes."""
+    return REMOTE_PRIVACY_NOTE if settings.speech.engine == "remote" else PRIVACY_NOTE
 
 
 class Notices(Protocol):
@@ -87,7 +97,7 @@ class VoiceMessages:
             if _sounds_like_audio(message, attachment) and await self.notices.first_notice(
                 person, NOTICE
             ):
-                await _reply(message, PRIVACY_NOTE)
+                await _reply(message, privacy_note(self.settings))
             transcript = await self._hear(attachment, node_id)
             await _reply(message, transcript_text(person, transcript))
             await answer_spoken(session, person, transcript, node_id)

@@ -211,7 +211,8 @@ class FakeDiscord(ActionsMixin, ObserveMixin, VoiceMixin):
             self.unknown_routes.append(f"GET {request.path}")
             return web.Response(status=404)
         if aid in self.cdn_faults:
-            self.faults_triggered.append({"method": "GET", "path": request.path, "at": time.monotonic()})
+            triggered = {"method": "GET", "path": request.path, "at": time.monotonic()}
+            self.faults_triggered.append(triggered | {"status": self.cdn_faults[aid]})
             return web.Response(status=self.cdn_faults[aid], text="fake CDN failure")
         self.cdn_downloads.append(aid)
         return web.Response(body=blob, content_type=self.blob_types[aid])
