@@ -31,6 +31,7 @@ import yarl
 
 from bench.speech_common import PROJECT_ROOT, OtherLoad, bank, speaker, wait_for_quiet
 from bot.app import build_app
+from bot.bank.models import Question
 from bot.discord.client import InterviewBot
 from bot.settings import BankSettings, Settings, SpeechSettings, StoreSettings
 from bot.speech.audio import load_audio
@@ -51,9 +52,9 @@ def recording(text: str) -> tuple[bytes, float, str]:
     return ogg_opus(samples), samples.size / SAMPLE_RATE, waveform(samples)
 
 
-def reference_for(prompt_text: str) -> str:
-    """The reference answer of the question whose prompt the bot posted."""
-    return next(q.reference_answer for q in bank().questions if q.prompt.strip() in prompt_text)
+def question_for(prompt_text: str) -> Question:
+    """The question whose prompt the bot posted."""
+    return next(q for q in bank().questions if q.prompt.strip() in prompt_text)
 
 
 async def one_run(fake: FakeDiscord, member: Member) -> dict[str, Any]:
@@ -62,7 +63,8 @@ async def one_run(fake: FakeDiscord, member: Member) -> dict[str, Any]:
     await fake.run_command(member, fake.general, "interview")
     thread = await fake.wait_for_thread(lambda c: int(c["id"]) not in before, timeout=30)
     asked = await fake.wait_for_message(thread, timeout=30)
-    ogg, seconds, wave = recording(reference_for(asked["embeds"][0]["description"]))
+    question = question_for(asked["embeds"][0]["description"])
+    ogg, seconds, wave = recording(question.reference_answer)
     graded = f"<@{member.id}>: "
     with OtherLoad() as load:
         began = time.perf_counter()
@@ -74,12 +76,13 @@ async def one_run(fake: FakeDiscord, member: Member) -> dict[str, Any]:
         await fake.wait_for_message(thread, lambda m: m["content"].startswith(graded), 120)
         done = time.perf_counter()
     return {
+        "question": question.id,
         "audio_s": seconds,
         "bytes": len(ogg),
         "to_transcript_s": said - began,
         "to_grade_s": done - began,
         "other_load_cores": load.cores,
-        "transcript_words": len(transcript["content"].split()),
+        "transcript_words": len(transcript["content"].split("\n", 1)[-1].split()),
     }
 
 
