@@ -20,7 +20,13 @@ from bot.bank.catalog import Bank
 from bot.discord.errors import sentence_for
 from bot.discord.rooms import NO_PINGS
 from bot.discord.spoken import answer_spoken, transcript_text
-from bot.errors import InterviewBotError, NothingToAnswer, SpeechError, VoiceMessageRejected
+from bot.errors import (
+    InterviewBotError,
+    NothingToAnswer,
+    NotYourTurn,
+    SpeechError,
+    VoiceMessageRejected,
+)
 from bot.settings import Settings
 from bot.speech.vocabulary import vocabulary_for
 
@@ -94,6 +100,8 @@ class VoiceMessages:
         waiting = session.waiting
         node_id = waiting.node_id if waiting is not None else None
         try:
+            if waiting is not None and not waiting.accepts(person):  # not heard out of turn
+                raise NotYourTurn(session.id, person, min(waiting.answerers, default=""))
             if _sounds_like_audio(message, attachment) and await self.notices.first_notice(
                 person, NOTICE
             ):

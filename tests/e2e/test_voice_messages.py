@@ -75,9 +75,10 @@ async def record(fake: FakeDiscord, member: Member, thread: Channel, speech: Sam
 
 
 async def reply_to(fake: FakeDiscord, thread: Channel, sent: dict[str, Any]) -> dict[str, Any]:
-    """The bot's next message in the thread, checked to be a reply to `sent` that pings no one."""
-    message = await fake.wait_for_message(thread, timeout=60)
-    assert message["message_reference"]["message_id"] == sent["id"], message
+    """The bot's next reply to `sent` in the thread, checked to ping no one."""
+    message = await fake.wait_for_message(
+        thread, lambda m: m.get("message_reference", {}).get("message_id") == sent["id"], 60
+    )
     posted = next(
         r
         for r in reversed(fake.requests)
@@ -218,3 +219,25 @@ async def test_without_the_voice_extra_a_voice_message_is_one_sentence(
     finally:
         await process.stop()
     assert "Traceback" not in process.errors()
+
+
+async def test_in_a_round_robin_only_the_person_whose_turn_it_is_is_heard(
+    fake_discord: FakeDiscord, bot: InterviewBot, cast: Cast, speak: Callable[[str], Samples]
+) -> None:
+    fake = fake_discord
+    await fake.run_command(cast.ada, fake.general, "group", {"floor": "round_robin"}, "create")
+    thread = await fake.wait_for_thread()
+    await fake.wait_for_message(thread)  # the "Group round by ..." note
+    await (await fake.run_command(cast.bob, thread, "group", subcommand="join")).response()
+    await (await fake.run_command(cast.ada, thread, "group", subcommand="start")).response()
+    first = await fake.wait_for_message(thread, lambda m: bool(m.get("embeds")), timeout=10)
+    turn = cast.ada if f"Your turn, <@{cast.ada.id}>" in text_of(first) else cast.bob
+    other = cast.bob if turn is cast.ada else cast.ada
+
+    early = await record(fake, other, thread, speak("It memorizes the noise."))
+    assert "not your turn" in (await reply_to(fake, thread, early))["content"]
+    assert fake.cdn_downloads == []  # not downloaded, not transcribed
+    sent = await record(fake, turn, thread, speak("It memorizes the noise."))
+    assert PRIVACY in (await reply_to(fake, thread, sent))["content"]
+    transcript = await reply_to(fake, thread, sent)
+    assert transcript["content"].startswith(f"🎙️ <@{turn.id}> said")
