@@ -197,6 +197,14 @@ class VoiceMessageRejected(SpeechError):
         self.reason = reason
         super().__init__(reason)
 
+    @classmethod
+    def no_speech_engine(cls) -> VoiceMessageRejected:
+        """Speech recognition is not installed (the voice extra) or its model cannot load."""
+        return cls(
+            "Voice messages need speech recognition, which is not installed on this bot; "
+            "type your answer instead."
+        )
+
 
 class SessionError(InterviewBotError):
     """A session cannot take this request right now."""

@@ -28,6 +28,7 @@ from bot.discord.resume import resume_sessions, resume_voice
 from bot.discord.rooms import COUNTDOWN_TICK_SECONDS, Room, Rooms
 from bot.discord.venue import EVERY_CONTEXT, EVERY_INSTALL
 from bot.discord.views import SessionButton, on_dialog
+from bot.discord.voice_messages import VoiceMessages
 
 if TYPE_CHECKING:
     from bot.discord.voice.services import VoiceServices
@@ -79,11 +80,16 @@ class InterviewBot(commands.Bot):
             self._voice = VoiceServices(self.app.settings)
         return self._voice
 
+    def voice_messages(self) -> VoiceMessages:
+        """Recordings posted as answers, heard with the shared speech services."""
+        app = self.app
+        return VoiceMessages(lambda: self.voice, app.bank, app.settings, app.repository)
+
     async def setup_hook(self) -> None:
         """Add the cogs, install the error handler, sync slash commands."""
         self.tree.on_error = on_app_command_error  # type: ignore[method-assign]
         cogs = (
-            PracticeCog(self.launcher),
+            PracticeCog(self.launcher, self.voice_messages()),
             GroupCog(self.launcher),
             QuickFireCog(self.launcher),
             PrivacyCog(self.app.repository, self.app.manager),

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 
+from bot.bank.catalog import Bank
 from bot.bank.models import KeyPoint, Node, QuickFireItem
+from bot.errors import UnknownItem
 
 MAX_WORDS = 80  # Whisper keeps the last 224 prompt tokens; stay well inside that
 _JARGON = re.compile(r"[A-Z0-9]|-|\w+\s*\(")
@@ -28,6 +30,14 @@ def vocabulary_prompt(node: Node | QuickFireItem) -> str:
     text = f"{node.prompt.strip()} {', '.join(unique.values())}."
     words = text.split()
     return " ".join(words[:MAX_WORDS])
+
+
+def vocabulary_for(bank: Bank, node_id: str) -> str:
+    """The prompt for whatever this id names: a question, a follow-up or a quick-fire item."""
+    try:
+        return vocabulary_prompt(bank.node(node_id)[1])
+    except UnknownItem:
+        return vocabulary_prompt(bank.quickfire_item(node_id))
 
 
 def _terms_of(point: KeyPoint) -> list[str]:

@@ -9,6 +9,8 @@ local variables here and in the transcription worker; nothing of it is kept or l
 from __future__ import annotations
 
 import asyncio
+import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -18,8 +20,12 @@ from bot.errors import SpeechError, VoiceMessageRejected
 from bot.speech.audio import load_audio
 from bot.speech.ports import SAMPLE_RATE, Samples, Transcript
 
+log = logging.getLogger(__name__)
+
 SILENCE_RMS = 0.003  # about -50 dBFS: quieter than this throughout is no answer at all
 MIN_SECONDS = 0.5
+DOWNLOAD_FAILED = "I could not download that recording; try sending it again."
+NO_WORDS = "I could not make out any words in that recording."
 
 
 @dataclass(frozen=True)
@@ -53,6 +59,37 @@ class AsyncTranscriber(Protocol):
     async def transcribe(self, audio: Samples, *, prompt: str | None = None) -> Transcript:
         """Transcribe 16 kHz mono audio in a worker."""
         ...
+
+
+Download = Callable[[], Awaitable[bytes]]
+"""Fetch the attachment's bytes; raises VoiceMessageRejected(DOWNLOAD_FAILED) when it cannot."""
+TranscriberReady = Callable[[], Awaitable[AsyncTranscriber]]
+"""The configured engine, loaded on first use; raises SpeechError when it cannot be."""
+
+
+async def hear_voice_message(
+    attachment: Attachment,
+    download: Download,
+    transcriber: TranscriberReady,
+    limits: VoiceMessageLimits,
+    *,
+    prompt: str | None = None,
+) -> Transcript:
+    """A voice message's transcript: checked, engine ready, downloaded, decoded, transcribed.
+
+    Each step that can refuse does so with one sentence (VoiceMessageRejected); the bytes and
+    the samples are dropped when this returns.
+    """
+    check_attachment(attachment, limits)
+    try:
+        engine = await transcriber()
+    except SpeechError as error:
+        log.warning("voice message refused, no speech engine: %s", error)
+        raise VoiceMessageRejected.no_speech_engine() from None
+    transcript = await transcribe_voice_message(await download(), engine, limits, prompt=prompt)
+    if not transcript.text.strip():
+        raise VoiceMessageRejected(NO_WORDS)
+    return transcript
 
 
 def check_attachment(attachment: Attachment, limits: VoiceMessageLimits) -> None:

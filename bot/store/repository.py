@@ -11,12 +11,13 @@ from typing import Any
 
 from sqlalchemy import Text, case, cast, delete, event, func, or_, select, update
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from bot.engine.events import Mode, Outcome, SessionStatus
 from bot.engine.ports import AttemptRecord, LeaderboardLine, SessionRecord
 from bot.store.migrate import upgrade
-from bot.store.tables import attempts, leaderboard_members, sessions
+from bot.store.tables import attempts, leaderboard_members, notices, sessions
 
 log = logging.getLogger(__name__)
 
@@ -190,6 +191,7 @@ class SqlRepository:
             await conn.execute(
                 delete(leaderboard_members).where(leaderboard_members.c.user_id == user_id)
             )
+            await conn.execute(delete(notices).where(notices.c.user_id == user_id))
             rows = (await conn.execute(select(sessions).where(_involves(user_id)))).all()
             for row in rows:
                 others = [p for p in row.participants if p != user_id]
@@ -204,6 +206,19 @@ class SqlRepository:
                     .values(participants=others, host=host)
                 )
         return int(gone.rowcount or 0)
+
+    async def first_notice(self, user_id: str, notice: str) -> bool:
+        """Record that a person was given `notice`; True only the first time (a unique key)."""
+        try:
+            async with self.engine.begin() as conn:
+                await conn.execute(
+                    notices.insert().values(
+                        user_id=user_id, notice=notice, told_at=datetime.now(UTC)
+                    )
+                )
+        except IntegrityError:
+            return False
+        return True
 
     async def set_leaderboard(self, guild_id: str, user_id: str, *, member: bool) -> None:
         """Opt a person in to (or out of) one server's leaderboard."""

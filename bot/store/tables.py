@@ -113,3 +113,13 @@ reminders = Table(
     Column("updated_at", DateTime(timezone=True), nullable=False),
     Column("last_day", Date),
 )
+
+# Notices a person has been given once (e.g. how voice messages are handled), so they are not
+# repeated; a row, not a flag on some other table, so a new notice needs no migration.
+notices = Table(
+    "notices",
+    metadata,
+    Column("user_id", String(64), primary_key=True),
+    Column("notice", String(32), primary_key=True),
+    Column("told_at", DateTime(timezone=True), nullable=False),
+)

@@ -22,6 +22,8 @@ from .interactions import (
 )
 from .world import PRIVATE_THREAD, PUBLIC_THREAD, Channel, Guild, Json, Member, User
 
+IS_VOICE_MESSAGE = 1 << 13  # the message flag of a voice message
+
 if TYPE_CHECKING:
     from .server import FakeDiscord
 
@@ -115,6 +117,8 @@ class ActionsMixin(_Base):
         *,
         reply_to: Json | None = None,
         files: list[tuple[str, bytes]] | None = None,
+        flags: int = 0,
+        file_fields: list[Json] | None = None,
     ) -> Json:
         """A user posts a message (MESSAGE_CREATE); returns the message payload.
 
@@ -123,16 +127,34 @@ class ActionsMixin(_Base):
         user = member.user if isinstance(member, Member) else member
         if channel.is_thread:
             channel.member_ids.add(user.id)
-        body: Json = {"content": content}
+        body: Json = {"content": content, "flags": flags}
         if reply_to is not None:
             body["message_reference"] = {"message_id": reply_to["id"]}
-        attachments = self.attachments_for(channel, files or [])
+        attachments = self.attachments_for(channel, files or [], extra=file_fields)
         msg = self.world.build_message(channel, user, body, attachments=attachments)
         self.world.store(msg, by_bot=False, files=list(files or []))
         if channel.guild is None or self.world.has_bot(channel.guild):  # else the bot never hears
             self.dispatch("MESSAGE_CREATE", self.gateway_message(msg))
         self.notify()
         return msg
+
+    async def user_sends_voice_message(
+        self, member: Member | User, channel: Channel, ogg: bytes, seconds: float, waveform: str
+    ) -> Json:
+        """A user records a voice message in the app: as Discord posts one, a message with no
+        text, the IS_VOICE_MESSAGE flag and one Ogg Opus attachment with its length and waveform
+        (base64, one byte per ~100 ms, at most 256)."""
+        if not ogg.startswith(b"OggS"):
+            raise ValueError("a voice message is Ogg Opus")
+        fields = {"content_type": "audio/ogg", "duration_secs": seconds, "waveform": waveform}
+        return await self.user_types(
+            member,
+            channel,
+            "",
+            files=[("voice-message.ogg", ogg)],
+            flags=IS_VOICE_MESSAGE,
+            file_fields=[fields],
+        )
 
     # -- interactions -------------------------------------------------------------------
     def _send_interaction(self, payload: Json, channel: Channel, member: Member) -> Interaction:

@@ -8,6 +8,7 @@ faults (429 / 5xx on REST, a dropped gateway connection).
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import math
 import mimetypes
@@ -84,7 +85,11 @@ class FakeDiscord(ActionsMixin, ObserveMixin, VoiceMixin):
         self.by_token: dict[str, Interaction] = {}
         self.late_callbacks: list[Interaction] = []
         self.bots: list[Any] = []  # (bot, task) pairs started by connect_bot
-        self.blobs: dict[int, bytes] = {}  # attachment id -> bytes, served at /attachments/
+        self.blobs: dict[int, bytes] = {}  # attachment id -> bytes, served by the CDN route
+        self.blob_types: dict[int, str] = {}  # attachment id -> the content type it is served as
+        self.cdn_faults: dict[int, int] = {}  # attachment id -> the status its download fails with
+        self.cdn_downloads: list[int] = []  # attachment ids downloaded, in order
+        self._failing_names: dict[str, int] = {}  # see fail_next_download
         self.router = Router()
         RestApi(self).register(self.router)
         CallbackApi(self).register(self.router)
@@ -198,13 +203,24 @@ class FakeDiscord(ActionsMixin, ObserveMixin, VoiceMixin):
         return self._json(reply.status, reply.body)
 
     async def _attachment(self, request: web.Request) -> web.Response:
-        """The CDN: bytes of a file uploaded by the bot or a user."""
-        blob = self.blobs.get(int(request.match_info["attachment_id"]))
-        if blob is None:
+        """The CDN: bytes of a file uploaded by the bot or a user, on a signed URL as Discord's
+        (`ex`, `is`, `hm`); a wrong signature or a fault set by `fail_download` is refused."""
+        aid = int(request.match_info["attachment_id"])
+        blob = self.blobs.get(aid)
+        signed = request.query.get("hm") == _cdn_signature(aid, request.query.get("ex", ""))
+        if blob is None or not signed:
             self.unknown_routes.append(f"GET {request.path}")
             return web.Response(status=404)
-        kind = mimetypes.guess_type(request.match_info["name"])[0] or "application/octet-stream"
-        return web.Response(body=blob, content_type=kind)
+        if aid in self.cdn_faults:
+            triggered = {"method": "GET", "path": request.path, "at": time.monotonic()}
+            self.faults_triggered.append(triggered | {"status": self.cdn_faults[aid]})
+            return web.Response(status=self.cdn_faults[aid], text="fake CDN failure")
+        self.cdn_downloads.append(aid)
+        return web.Response(body=blob, content_type=self.blob_types[aid])
+
+    def fail_next_download(self, filename: str, status: int = 404) -> None:
+        """Make every download of the next attachment named `filename` fail with `status`."""
+        self._failing_names[filename] = status
 
     async def _not_api(self, request: web.Request) -> web.Response:
         self.unknown_routes.append(f"{request.method} {request.path}")
@@ -289,16 +305,23 @@ class FakeDiscord(ActionsMixin, ObserveMixin, VoiceMixin):
         return message | extra
 
     def attachments_for(
-        self, channel: Channel, files: list[tuple[str, bytes]], body: Json | None = None
+        self,
+        channel: Channel,
+        files: list[tuple[str, bytes]],
+        body: Json | None = None,
+        extra: list[Json] | None = None,
     ) -> list[Json]:
-        """Attachment payloads for uploaded (filename, bytes), served back on /attachments/."""
+        """Attachment payloads for uploaded (filename, bytes), served back by the CDN route;
+        `extra` adds fields per file (a voice message's duration_secs, waveform, content_type).
+        Each payload is checked against the spec's AttachmentResponse."""
         described = {str(a.get("id")): a for a in (body or {}).get("attachments") or []}
         out = []
         for index, (name, data) in enumerate(files):
             aid = self.world.ids.next()
-            self.blobs[aid] = data
-            url = f"http://127.0.0.1:{self.port}/attachments/{channel.id}/{aid}/{name}"
-            item = {
+            expires = f"{int(time.time()) + 86_400:x}"
+            query = f"ex={expires}&is={int(time.time()):x}&hm={_cdn_signature(aid, expires)}"
+            url = f"http://127.0.0.1:{self.port}/attachments/{channel.id}/{aid}/{name}?{query}"
+            item: Json = {
                 "id": str(aid),
                 "filename": name,
                 "size": len(data),
@@ -308,6 +331,12 @@ class FakeDiscord(ActionsMixin, ObserveMixin, VoiceMixin):
             }
             if described.get(str(index), {}).get("description"):
                 item["description"] = described[str(index)]["description"]
+            item |= (extra or [])[index] if index < len(extra or []) else {}
+            self.blobs[aid] = data
+            self.blob_types[aid] = item["content_type"]
+            if name in self._failing_names:
+                self.cdn_faults[aid] = self._failing_names.pop(name)
+            self.spec_violations += self.spec.schema_errors("AttachmentResponse", item)
             out.append(item)
         return out
 
@@ -388,3 +417,9 @@ class FakeDiscord(ActionsMixin, ObserveMixin, VoiceMixin):
                 event["guild_id"] = str(channel.guild.id)
             self.dispatch("MESSAGE_DELETE", event)
         self.notify()
+
+
+def _cdn_signature(attachment_id: int, expires: str) -> str:
+    """The `hm` of a CDN URL: a keyed hash of the attachment and its expiry (Discord's is HMAC)."""
+    key = f"fake-cdn:{attachment_id}:{expires}".encode()
+    return hashlib.sha256(key).hexdigest()

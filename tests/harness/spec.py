@@ -122,6 +122,11 @@ class SpecChecker:
         where = "/".join(str(p) for p in error.absolute_path) or "(root)"
         return [f"{label}: at {where}: {error.message[:400]}"]
 
+    def schema_errors(self, name: str, instance: Any) -> list[str]:
+        """Violations of one of the spec's component schemas (strict), e.g. AttachmentResponse."""
+        pointer = _pointer("components", "schemas", name)
+        return self._errors(pointer, instance, name, lenient=False)
+
     def request_errors(self, method: str, template: str, body: Any) -> list[str]:
         """Violations of the route's application/json request schema ([] if none)."""
         op = self.spec["paths"][template][method.lower()]

@@ -133,9 +133,10 @@ async def test_export_and_delete_leave_no_row_about_the_member(
     assert [a["question_id"] for a in exported["attempts"]] == ["q1", "q2"]
 
     await repository.set_leaderboard("42", "ada", member=True)
+    assert await repository.first_notice("ada", "voice-messages")
     assert await repository.delete_user("ada") == 2
     async with repository.engine.connect() as conn:
-        for table in ("sessions", "attempts", "leaderboard_members"):
+        for table in ("sessions", "attempts", "leaderboard_members", "notices"):
             rows = (await conn.execute(sa.text(f"SELECT * FROM {table}"))).all()
             assert not any("ada" in str(tuple(row)) for row in rows), (table, rows)
     shared_row = await repository.session_row("g1")
@@ -144,6 +145,13 @@ async def test_export_and_delete_leave_no_row_about_the_member(
     assert await repository.session_row("s1") is None
     assert [a.question_id for a in await repository.attempts_for("bob")] == ["q3"]
     assert await repository.export_user("ada") == {"user_id": "ada", "sessions": [], "attempts": []}
+
+
+async def test_a_notice_is_given_once_per_person(repository: SqlRepository) -> None:
+    assert await repository.first_notice("ada", "voice-messages")
+    assert not await repository.first_notice("ada", "voice-messages")
+    assert await repository.first_notice("bob", "voice-messages")
+    assert await repository.first_notice("ada", "another-notice")
 
 
 async def test_leaderboard_counts_only_members_who_opted_in(repository: SqlRepository) -> None:

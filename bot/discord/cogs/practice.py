@@ -15,6 +15,7 @@ from bot.discord.rooms import NO_PINGS
 from bot.discord.threads import room_here, who
 from bot.discord.venue import where
 from bot.discord.views import is_moderator
+from bot.discord.voice_messages import VoiceMessages, recording_of
 from bot.engine.answers import Answer
 from bot.errors import InterviewBotError, NothingToAnswer
 
@@ -27,8 +28,9 @@ log = logging.getLogger(__name__)
 class PracticeCog(commands.Cog):
     """Solo interviews and the commands that act on any running session."""
 
-    def __init__(self, launcher: Launcher) -> None:
+    def __init__(self, launcher: Launcher, voice_messages: VoiceMessages) -> None:
         self.launcher = launcher
+        self.voice_messages = voice_messages
 
     @app_commands.command(name="interview")
     @app_commands.describe(
@@ -147,8 +149,8 @@ class PracticeCog(commands.Cog):
 
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:
-        """A participant's message in a session's thread or DM is their answer; all else is
-        ignored."""
+        """A participant's message in a session's thread or DM is their answer (typed or
+        recorded); all else is ignored."""
         if message.author.bot:
             return
         room = self.launcher.rooms.by_channel(message.channel.id)
@@ -157,6 +159,10 @@ class PracticeCog(commands.Cog):
         if session is None or session.ended or user not in session.participants:
             return
         if not session.waiting_for_answer:
+            return
+        recording = recording_of(message)
+        if recording is not None:
+            await self.voice_messages.answer(message, recording, session)
             return
         try:
             await session.answer(Answer.typed(user, message.content))

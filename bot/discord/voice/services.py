@@ -22,6 +22,7 @@ class VoiceServices:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self._ready: asyncio.Task[None] | None = None
+        self._transcription: asyncio.Task[TranscriptionPool] | None = None
         self.pool: TranscriptionPool | None = None
         self.speaker: Pyttsx3Speaker | None = None
         self.detector: SileroDetector | None = None
@@ -32,11 +33,22 @@ class VoiceServices:
             self._ready = asyncio.ensure_future(self._load())
         await asyncio.shield(self._ready)
 
-    async def _load(self) -> None:
+    async def transcription(self) -> TranscriptionPool:
+        """Only the model and its workers (voice messages need no VAD and no voice)."""
+        task = self._transcription
+        if task is None or (task.done() and task.exception() is not None):
+            task = self._transcription = asyncio.ensure_future(self._load_transcription())
+        return await asyncio.shield(task)
+
+    async def _load_transcription(self) -> TranscriptionPool:
         transcriber = transcriber_from(self.settings)
         await asyncio.to_thread(_load, transcriber)
-        self.detector = await asyncio.to_thread(SileroDetector)
         self.pool = TranscriptionPool(transcriber, self.settings.speech.workers)
+        return self.pool
+
+    async def _load(self) -> None:
+        await self.transcription()
+        self.detector = await asyncio.to_thread(SileroDetector)
         self.speaker = speaker_from(self.settings)
 
     def capture_options(self, *, short: bool = False) -> CaptureOptions:

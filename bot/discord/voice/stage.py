@@ -14,10 +14,10 @@ import discord
 from bot.discord import render
 from bot.discord.errors import sentence_for
 from bot.discord.rooms import NO_PINGS, Room
+from bot.discord.spoken import answer_spoken, transcript_text
 from bot.discord.voice.receive import DaveVoiceRecvClient
 from bot.discord.voice.services import VoiceServices
 from bot.discord.voice.sink import PcmSink, VoiceFrame
-from bot.engine.answers import Answer
 from bot.engine.events import (
     Asked,
     Event,
@@ -152,18 +152,14 @@ class VoiceStage:
                 allowed_mentions=NO_PINGS,
             )
             return
-        await thread.send(
-            f"🎙️ {render.mention(person)} said ({transcript.audio_seconds:.0f} s):\n"
-            + "\n".join(f"> {line}" for line in render.chunks(text, 1800)[0].splitlines()),
-            allowed_mentions=NO_PINGS,
-        )
+        await thread.send(transcript_text(person, transcript), allowed_mentions=NO_PINGS)
         session = self.room.session
         if session is None:
             return
         try:
             if not session.advances_alone:
                 self.ears.stop()  # one answer per question: the follow-up opens a new round
-            await session.answer(Answer.heard(person, text, transcript.words, self._listening_for))
+            await answer_spoken(session, person, transcript, self._listening_for)
         except InterviewBotError as error:
             await thread.send(sentence_for(error), allowed_mentions=NO_PINGS)
 
