@@ -96,7 +96,7 @@ class InterviewBot(commands.Bot):
             LeaderboardCog(self.app.repository),
             ProgressCog(self.app.repository, self.app.bank, self.app.manager.services.clock),
             VoiceCog(self.rooms, self.app.settings.voice.leave_when_empty_seconds),
-            DailyCog(self.daily),
+            DailyCog(self.daily, self.voice_messages()),
             RemindCog(self.daily),
         )
         for cog in cogs:

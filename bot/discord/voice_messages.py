@@ -102,12 +102,7 @@ class VoiceMessages:
         try:
             if waiting is not None and not waiting.accepts(person):  # not heard out of turn
                 raise NotYourTurn(session.id, person, min(waiting.answerers, default=""))
-            if _sounds_like_audio(message, attachment) and await self.notices.first_notice(
-                person, NOTICE
-            ):
-                await _reply(message, privacy_note(self.settings))
-            transcript = await self._hear(attachment, node_id)
-            await _reply(message, transcript_text(person, transcript))
+            transcript = await self.transcribe(message, attachment, node_id)
             await answer_spoken(session, person, transcript, node_id)
         except NothingToAnswer:
             return
@@ -115,6 +110,20 @@ class VoiceMessages:
             await _reply(message, str(error))
         except Exception as error:
             await _reply(message, sentence_for(error))
+
+    async def transcribe(
+        self, message: discord.Message, attachment: discord.Attachment, node_id: str | None
+    ) -> Transcript:
+        """The privacy note the first time, then the recording heard and its transcript posted
+        under it; raises the error whose sentence says why it cannot be heard."""
+        person = str(message.author.id)
+        if _sounds_like_audio(message, attachment) and await self.notices.first_notice(
+            person, NOTICE
+        ):
+            await _reply(message, privacy_note(self.settings))
+        transcript = await self._hear(attachment, node_id)
+        await _reply(message, transcript_text(person, transcript))
+        return transcript
 
     async def _hear(self, attachment: discord.Attachment, node_id: str | None) -> Transcript:
         try:

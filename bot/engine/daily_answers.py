@@ -65,8 +65,11 @@ class DailyAnswers:
                 "This question of the day has been revealed; answer today's in its new thread."
             )
 
-    async def answer(self, post: DailyPost, user_id: str, text: str) -> DailyGrade:
-        """Grade `text` as the member's answer to the post's question and store it."""
+    async def answer(
+        self, post: DailyPost, user_id: str, text: str, *, spoken: bool = False
+    ) -> DailyGrade:
+        """Grade `text` (typed, or the transcript of a recording) as the member's answer to the
+        post's question and store it."""
         self.require_open(post)
         body = text.strip()
         session_id = daily_session_id(post.guild_id, post.day, user_id)
@@ -85,7 +88,9 @@ class DailyAnswers:
                     "You have answered this question already; the reference answer and the "
                     "ranking come with the next question."
                 )
-            grade = await asyncio.to_thread(services.grader.grade, question, question, body)
+            grade = await asyncio.to_thread(
+                services.grader.grade, question, question, body, spoken=spoken
+            )
             now = services.clock.utcnow()
             session = SessionRecord(
                 id=session_id,

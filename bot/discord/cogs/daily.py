@@ -15,6 +15,7 @@ from bot.discord.cogs.common import DIFFICULTIES, topic_choices
 from bot.discord.daily_views import grade_view
 from bot.discord.errors import UserFacingError, sentence_for
 from bot.discord.rooms import NO_PINGS
+from bot.discord.voice_messages import VoiceMessages, recording_of
 from bot.engine.daily import DailySchedule, DailyTime
 from bot.engine.daily_runner import RECENT_POSTS
 from bot.errors import InterviewBotError, NoQuestionsAvailable, UnknownTopic
@@ -75,8 +76,9 @@ def when_text(when: DailyTime, next_at: int) -> str:
 class DailyCog(commands.GroupCog, group_name="daily"):
     """A question a day in a channel of the server; grades are private, the reveal is shared."""
 
-    def __init__(self, feature: DailyFeature) -> None:
+    def __init__(self, feature: DailyFeature, voice_messages: VoiceMessages) -> None:
         self.feature = feature
+        self.voice_messages = voice_messages
         super().__init__()
 
     @app_commands.command(name="set")
@@ -204,8 +206,12 @@ class DailyCog(commands.GroupCog, group_name="daily"):
 
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:
-        """A member's typed message in a question-of-the-day thread is their answer."""
-        if message.author.bot or message.guild is None or not message.content.strip():
+        """A member's message in a question-of-the-day thread is their answer: typed, or a
+        voice message (transcribed, then graded as spoken)."""
+        recording = recording_of(message)
+        if message.author.bot or message.guild is None:
+            return
+        if not (message.content.strip() or recording):
             return
         if not isinstance(message.channel, discord.Thread):
             return
@@ -214,7 +220,12 @@ class DailyCog(commands.GroupCog, group_name="daily"):
             return
         user = str(message.author.id)
         try:
-            await self.feature.answers.answer(post, user, message.content)
+            if recording is None:
+                await self.feature.answers.answer(post, user, message.content)
+            else:
+                self.feature.answers.require_open(post)  # nothing downloaded after the reveal
+                heard = await self.voice_messages.transcribe(message, recording, post.question_id)
+                await self.feature.answers.answer(post, user, heard.text, spoken=True)
         except InterviewBotError as error:
             await message.reply(str(error), mention_author=False, allowed_mentions=NO_PINGS)
             return
