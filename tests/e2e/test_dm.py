@@ -14,6 +14,7 @@ from bot.discord.venue import DMS_CLOSED, MOVED_TO_DM
 from bot.engine.clock import ManualClock
 from bot.store.repository import SqlRepository
 from tests.e2e.conftest import Cast, button, eventually, private_answer, text_of, title
+from tests.e2e.test_report_card import is_card
 from tests.harness import FakeDiscord, is_ephemeral
 from tests.harness.world import Channel
 
@@ -69,6 +70,13 @@ async def test_an_interview_in_the_bots_dm_from_command_to_scoreboard(
     assert "The chain rule computes the gradient" in text_of(reveal)
     board = await fake.wait_for_message(dm, lambda m: "Scoreboard" in title(m))
     assert f"<@{cast.ada.id}>" in text_of(board)
+    card = await fake.wait_for_message(dm, is_card, timeout=15)  # the report card, in the DM
+    assert [name for name, _ in fake.files_of(card["id"])] == ["report.png"]
+    export = await fake.click(cast.ada, card, button(card, "Export"))
+    await export.response()
+    [(filename, markdown)] = fake.files_of((await export.followup(timeout=10))["id"])
+    assert filename.endswith(".md")
+    assert markdown.decode().startswith("# Report card")
 
     assert fake.threads == []  # the DM is the room: no thread anywhere
     await eventually(lambda: bot.rooms.by_channel(dm.id) is None)  # closed with the session
