@@ -2,9 +2,9 @@
 
 The bot runs as in production (bench/bot_process.py) against the fake Discord. Each session is
 what a user does: /interview (one question), a typed answer, Skip on the follow-up if one comes,
-the reveal and the scoreboard. When a session has ended its thread is archived, as Discord does
-after the thread's idle time (discord.py keeps threads in its cache until then, so without it
-the figure would measure discord.py's thread cache, not us).
+the reveal, the scoreboard and the report card. When a session has ended its thread is
+archived, as Discord does after the thread's idle time (discord.py keeps threads in its cache
+until then, so without it the figure would measure discord.py's thread cache, not us).
 
 discord.py also keeps a rate-limit bucket per route and thread until it has been idle for 300 s,
 so a thread's buckets outlive its session by five minutes. Each measurement therefore waits
@@ -55,6 +55,7 @@ async def one_session(fake: FakeDiscord, member: Member) -> None:
         step = await cursor.next(timeout=60)
     while "Scoreboard" not in title(step):
         step = await cursor.next(timeout=60)
+    await cursor.next(timeout=60)  # the report card: posting it would unarchive the thread
     thread.archived = True
     fake.dispatch("THREAD_UPDATE", thread.payload())
 
