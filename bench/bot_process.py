@@ -26,6 +26,7 @@ from pathlib import Path
 import discord
 import yarl
 
+from bench import answer_trace
 from bot.app import build_app
 from bot.discord.client import InterviewBot
 from bot.engine.base import Session
@@ -48,6 +49,9 @@ async def main(rest_base: str, gateway: str, data: str, questions: int, lag: boo
     )
     app = await build_app(settings)
     bot = InterviewBot(app, guild_ready_timeout=0.05)
+    trace = os.environ.get("BENCH_TRACE")
+    if trace:
+        answer_trace.install(bot, app.manager.services.grader, app.repository)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     loop.add_signal_handler(signal.SIGTERM, stop.set)
@@ -67,6 +71,8 @@ async def main(rest_base: str, gateway: str, data: str, questions: int, lag: boo
     await bot.close()
     await runner
     await app.close()
+    if trace:
+        answer_trace.dump(trace)
     ordered = sorted(lags) or [0.0]
     print(
         json.dumps(

@@ -17,6 +17,7 @@ from bot.bank.models import Question
 from bot.engine.base import Services
 from bot.engine.daily import DailyPost
 from bot.engine.events import Mode, Outcome, SessionStatus
+from bot.engine.inline_grading import grade_answer
 from bot.engine.ports import AttemptRecord, SessionRecord
 from bot.errors import DailyAnswerRefused, InvalidAnswer
 
@@ -85,7 +86,9 @@ class DailyAnswers:
                     "You have answered this question already; the reference answer and the "
                     "ranking come with the next question."
                 )
-            grade = await asyncio.to_thread(services.grader.grade, question, question, body)
+            grade = await grade_answer(
+                services.grader, question, question, body, inline_chars=services.inline_grade_chars
+            )
             now = services.clock.utcnow()
             session = SessionRecord(
                 id=session_id,
