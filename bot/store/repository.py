@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from bot.engine.events import Mode, Outcome, SessionStatus
 from bot.engine.ports import AttemptRecord, LeaderboardLine, SessionRecord
-from bot.store.migrate import upgrade
+from bot.store.migrate import at_head, upgrade
 from bot.store.tables import attempts, leaderboard_members, sessions
 from bot.store.writer import Step, Writer
 
@@ -36,10 +36,17 @@ class SqlRepository:
         parsed = make_url(url)
         if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        await asyncio.to_thread(upgrade, url)
         engine = create_async_engine(url)
         if parsed.get_backend_name() == "sqlite":
             event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        try:
+            async with engine.connect() as conn:
+                current = await at_head(conn)
+            if not current:
+                await asyncio.to_thread(upgrade, url)
+        except BaseException:
+            await engine.dispose()
+            raise
         return cls(engine)
 
     async def close(self) -> None:
