@@ -15,6 +15,7 @@ import argparse
 import asyncio
 import json
 import os
+import resource
 import signal
 import statistics
 import sys
@@ -119,7 +120,9 @@ async def run(sessions: int, answers: int, trace: bool = False) -> dict[str, Any
         "lag_p50_ms": lag["lag_p50_ms"],
         "lag_p99_ms": lag["lag_p99_ms"],
         "lag_max_ms": lag["lag_max_ms"],
+        "stalls": lag.get("stalls", []),
         "bot_cpu_seconds": lag["cpu_seconds"],
+        "bench_cpu_seconds": sum(resource.getrusage(resource.RUSAGE_SELF)[:2]),
         "unknown_routes": len(fake.unknown_routes),
         "late_callbacks": len(fake.late_callbacks),
     }
@@ -151,12 +154,18 @@ def main() -> int:
     print(
         f"bot CPU: {result['bot_cpu_seconds']:.2f} s in all, "
         f"{result['bot_cpu_seconds'] / max(result['answers'], 1) * 1000:.1f} ms per answer "
-        "(start-up included)"
+        "(start-up included); this process (the fake and the members): "
+        f"{result['bench_cpu_seconds']:.2f} s"
     )
     print(
         f"interaction callbacks later than 3 s: {result['late_callbacks']}; "
         f"unknown routes: {result['unknown_routes']}"
     )
+    if result["stalls"]:
+        print(
+            "loop stalls over 50 ms (lag ms, CPU ms the bot process used meanwhile): "
+            + ", ".join(f"{a}/{b}" for a, b in result["stalls"])
+        )
     print(*result["breakdown"], sep="\n")
     return 0
 
