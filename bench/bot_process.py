@@ -26,6 +26,7 @@ from pathlib import Path
 import discord
 import yarl
 
+from bench import answer_trace
 from bot.app import build_app
 from bot.discord.client import InterviewBot
 from bot.engine.base import Session
@@ -48,17 +49,25 @@ async def main(rest_base: str, gateway: str, data: str, questions: int, lag: boo
     )
     app = await build_app(settings)
     bot = InterviewBot(app, guild_ready_timeout=0.05)
+    trace = os.environ.get("BENCH_TRACE")
+    if trace:
+        answer_trace.install(bot, app.manager.services.grader, app.repository)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     loop.add_signal_handler(signal.SIGTERM, stop.set)
     loop.add_signal_handler(signal.SIGUSR1, lambda: print(json.dumps(memory(bot)), flush=True))
     lags: list[float] = []
+    stalls: list[
+        tuple[float, float]
+    ] = []  # lags over 50 ms: (lag, CPU this process used meanwhile)
 
     async def monitor() -> None:
         while lag and not stop.is_set():
-            start = time.perf_counter()
+            start, cpu = time.perf_counter(), time.process_time()
             await asyncio.sleep(0.01)
             lags.append((time.perf_counter() - start - 0.01) * 1000)
+            if lags[-1] > 50:
+                stalls.append((round(lags[-1]), round((time.process_time() - cpu) * 1000)))
 
     runner = asyncio.create_task(bot.start("fake-token"))
     watcher = asyncio.create_task(monitor())
@@ -67,6 +76,8 @@ async def main(rest_base: str, gateway: str, data: str, questions: int, lag: boo
     await bot.close()
     await runner
     await app.close()
+    if trace:
+        answer_trace.dump(trace)
     ordered = sorted(lags) or [0.0]
     print(
         json.dumps(
@@ -75,6 +86,7 @@ async def main(rest_base: str, gateway: str, data: str, questions: int, lag: boo
                 "lag_p99_ms": ordered[round(0.99 * (len(ordered) - 1))],
                 "lag_max_ms": ordered[-1],
                 "samples": len(ordered),
+                "stalls": stalls,
                 # CPU the whole bot process used (start-up included): user + system seconds
                 "cpu_seconds": sum(resource.getrusage(resource.RUSAGE_SELF)[:2]),
             }

@@ -6,7 +6,7 @@ message (MESSAGE_CREATE sent on the gateway) to the bot's first reply in that th
 bot's event-loop lag (how late a 10 ms sleep wakes up) over the run. Both processes share the
 machine's 2 cores.
 
-Run: .venv/bin/python -m bench.discord_load [--sessions 100] [--answers 3]
+Run: .venv/bin/python -m bench.discord_load [--sessions 100] [--answers 3] [--trace] [--json]
 """
 
 from __future__ import annotations
@@ -14,13 +14,17 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
+import resource
 import signal
 import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
+from bench import answer_trace
 from tests.harness import FakeDiscord, components_of
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -36,7 +40,9 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
 
 
-async def one_user(fake: FakeDiscord, member, answers: int, latencies: list[float]) -> None:  # type: ignore[no-untyped-def]
+async def one_user(
+    fake: FakeDiscord, member, answers: int, latencies: list[float], times: list[dict[str, float]]
+) -> None:  # type: ignore[no-untyped-def]
     command = await fake.run_command(member, fake.general, "interview", {})
     note = await command.followup(timeout=60)
     thread_id = int(note["content"].split("<#")[1].split(">")[0])
@@ -47,7 +53,9 @@ async def one_user(fake: FakeDiscord, member, answers: int, latencies: list[floa
         sent = time.perf_counter()
         await fake.user_types(member, thread, ANSWER)
         await cursor.next(timeout=60)  # the grade: the bot's reply to this message
-        latencies.append((time.perf_counter() - sent) * 1000)
+        received = time.perf_counter()
+        latencies.append((received - sent) * 1000)
+        times.append({"channel": thread_id, "sent": sent, "received": received})
         step = await cursor.next(timeout=60)  # a follow-up, or the reveal
         title = (step.get("embeds") or [{}])[0].get("title", "")
         if title.startswith("Reveal"):
@@ -59,9 +67,12 @@ async def one_user(fake: FakeDiscord, member, answers: int, latencies: list[floa
             await cursor.next(timeout=60)  # the next question
 
 
-async def run(sessions: int, answers: int) -> dict[str, float]:
-    """One load run against the bot in its own process; returns the figures."""
+async def run(sessions: int, answers: int, trace: bool = False) -> dict[str, Any]:
+    """One load run against the bot in its own process; returns the figures (with `trace`,
+    also the per-stage breakdown of bench/answer_trace.py as Markdown lines)."""
     with tempfile.TemporaryDirectory() as data:
+        trace_file = Path(data) / "traces.jsonl"
+        env = os.environ | ({"BENCH_TRACE": str(trace_file)} if trace else {})
         fake = FakeDiscord()
         await fake.start()
         members = [fake.add_member(f"user{i}") for i in range(sessions)]
@@ -75,15 +86,17 @@ async def run(sessions: int, answers: int) -> dict[str, float]:
             str(answers + 1),
             stdout=asyncio.subprocess.PIPE,
             cwd=ROOT,
+            env=env,
         )
         async with asyncio.timeout(60):  # the bot synced its commands, then identified
             while not (fake.world.global_commands and fake.gateway_ops(2)):
                 await asyncio.sleep(0.05)
         await asyncio.sleep(0.5)  # READY and GUILD_CREATE processed (guild_ready_timeout 0.05)
         latencies: list[float] = []
+        times: list[dict[str, float]] = []
         started = time.perf_counter()
         try:
-            await asyncio.gather(*(one_user(fake, m, answers, latencies) for m in members))
+            await asyncio.gather(*(one_user(fake, m, answers, latencies, times) for m in members))
         except AssertionError:
             print(
                 f"gateway connections: {fake.gateway.connections}, resumes: "
@@ -96,7 +109,9 @@ async def run(sessions: int, answers: int) -> dict[str, float]:
             out, _ = await bot.communicate()
         lag = json.loads(out.decode().strip().splitlines()[-1])
         await fake.close()
+        traces = [json.loads(line) for line in trace_file.read_text().splitlines()] if trace else []
     return {
+        "breakdown": answer_trace.breakdown(times, traces) if trace else [],
         "sessions": sessions,
         "answers": len(latencies),
         "seconds": elapsed,
@@ -105,7 +120,9 @@ async def run(sessions: int, answers: int) -> dict[str, float]:
         "lag_p50_ms": lag["lag_p50_ms"],
         "lag_p99_ms": lag["lag_p99_ms"],
         "lag_max_ms": lag["lag_max_ms"],
+        "stalls": lag.get("stalls", []),
         "bot_cpu_seconds": lag["cpu_seconds"],
+        "bench_cpu_seconds": sum(resource.getrusage(resource.RUSAGE_SELF)[:2]),
         "unknown_routes": len(fake.unknown_routes),
         "late_callbacks": len(fake.late_callbacks),
     }
@@ -116,8 +133,12 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sessions", type=int, default=100)
     parser.add_argument("--answers", type=int, default=3)
+    parser.add_argument("--trace", action="store_true", help="print where each answer's time goes")
+    parser.add_argument("--json", action="store_true", help="print the figures as one JSON line")
     args = parser.parse_args()
-    result = asyncio.run(run(args.sessions, args.answers))
+    result = asyncio.run(run(args.sessions, args.answers, args.trace))
+    if args.json:
+        print(json.dumps({k: v for k, v in result.items() if k != "breakdown"}))
     print(
         f"{result['sessions']} concurrent sessions, {result['answers']} answers in "
         f"{result['seconds']:.1f} s"
@@ -133,12 +154,19 @@ def main() -> int:
     print(
         f"bot CPU: {result['bot_cpu_seconds']:.2f} s in all, "
         f"{result['bot_cpu_seconds'] / max(result['answers'], 1) * 1000:.1f} ms per answer "
-        "(start-up included)"
+        "(start-up included); this process (the fake and the members): "
+        f"{result['bench_cpu_seconds']:.2f} s"
     )
     print(
         f"interaction callbacks later than 3 s: {result['late_callbacks']}; "
         f"unknown routes: {result['unknown_routes']}"
     )
+    if result["stalls"]:
+        print(
+            "loop stalls over 50 ms (lag ms, CPU ms the bot process used meanwhile): "
+            + ", ".join(f"{a}/{b}" for a, b in result["stalls"])
+        )
+    print(*result["breakdown"], sep="\n")
     return 0
 
 

@@ -113,6 +113,7 @@ async def build_app(settings: Settings, clock: Clock | None = None) -> App:
         clock or SystemClock(),
         random.Random(),  # noqa: S311 - picks questions
         shard_plan(settings),
+        settings.grading.inline_max_chars,
     )
     manager = SessionManager(services, interview_options(settings), quickfire_options(settings))
     return App(settings, bank, repository, manager)

@@ -99,6 +99,7 @@ class GradingSettings(_Section):
     fuzzy_threshold: int = Field(default=85, ge=50, le=100)
     good_score: Fraction = 0.7
     pass_score: Fraction = 0.4
+    inline_max_chars: int = Field(default=1000, ge=0, le=100_000)
 
     @model_validator(mode="after")
     def _good_above_pass(self) -> GradingSettings:

@@ -35,6 +35,7 @@ from bot.engine.events import (
     SessionEnded,
     SessionStatus,
 )
+from bot.engine.inline_grading import INLINE_CHARS
 from bot.engine.ports import AttemptRecord, EventSink, Grader, Repository, SessionRecord
 from bot.engine.selection import T, pick
 from bot.engine.shards import ShardPlan
@@ -63,6 +64,7 @@ class Services:
     clock: Clock
     rng: random.Random = field(default_factory=random.Random)
     shards: ShardPlan = field(default_factory=ShardPlan)
+    inline_grade_chars: int = INLINE_CHARS  # graded on the loop up to this length
 
 
 @dataclass(frozen=True)

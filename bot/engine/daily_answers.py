@@ -17,6 +17,7 @@ from bot.bank.models import Question
 from bot.engine.base import Services
 from bot.engine.daily import DailyPost
 from bot.engine.events import Mode, Outcome, SessionStatus
+from bot.engine.inline_grading import grade_answer
 from bot.engine.ports import AttemptRecord, SessionRecord
 from bot.errors import DailyAnswerRefused, InvalidAnswer
 
@@ -88,8 +89,13 @@ class DailyAnswers:
                     "You have answered this question already; the reference answer and the "
                     "ranking come with the next question."
                 )
-            grade = await asyncio.to_thread(
-                services.grader.grade, question, question, body, spoken=spoken
+            grade = await grade_answer(
+                services.grader,
+                question,
+                question,
+                body,
+                spoken=spoken,
+                inline_chars=services.inline_grade_chars,
             )
             now = services.clock.utcnow()
             session = SessionRecord(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -22,6 +21,7 @@ from bot.engine.events import (
     TimedOut,
     TimeWarning,
 )
+from bot.engine.inline_grading import grade_answer
 from bot.engine.ports import EventSink
 from bot.engine.runs import NodeRun, Probe, QuestionRun
 from bot.errors import NothingToAnswer, NotYourTurn
@@ -117,9 +117,7 @@ class InterviewSession(Session):
             current, run = self._open()
             if run.turn is not None and run.turn != participant:
                 raise NotYourTurn(self.id, participant, run.turn)
-            grade = await asyncio.to_thread(
-                self.services.grader.grade, current.question, run.node, text, spoken=answer.spoken
-            )
+            grade = await self._grade(current.question, run.node, text, spoken=answer.spoken)
             if run.probe is not None:
                 await self._credit_probe(current, run.probe, text, spoken=answer.spoken)
             score = max(0.0, grade.score - run.hints * self.options.hint_penalty)
@@ -280,6 +278,12 @@ class InterviewSession(Session):
             await self.emit(TimedOut(self.id, run.node.id))
             await self._reveal(current, Outcome.TIMEOUT)
 
+    async def _grade(self, question: Question, node: Node, text: str, *, spoken: bool) -> Grade:
+        s = self.services
+        return await grade_answer(
+            s.grader, question, node, text, spoken=spoken, inline_chars=s.inline_grade_chars
+        )
+
     def _plan_follow_ups(self, current: QuestionRun, run: NodeRun, grade: Grade) -> None:
         asked = {r.node.id for r in current.runs} | {a[0].id for a in current.agenda}
         labels = {p.id: p.label for p in run.node.key_points}
@@ -298,9 +302,7 @@ class InterviewSession(Session):
         parent = current.runs[probe.parent]
         if parent.result is None:
             return
-        grade = await asyncio.to_thread(
-            self.services.grader.grade, current.question, parent.node, text, spoken=spoken
-        )
+        grade = await self._grade(current.question, parent.node, text, spoken=spoken)
         parent.earn({p.id: p for p in grade.covered if p.id in probe.points})
 
     async def _continue(self, current: QuestionRun) -> None:

@@ -12,12 +12,13 @@ from typing import Any
 from sqlalchemy import Text, case, cast, delete, event, func, or_, select, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from bot.engine.events import Mode, Outcome, SessionStatus
 from bot.engine.ports import AttemptRecord, LeaderboardLine, SessionRecord
-from bot.store.migrate import upgrade
+from bot.store.migrate import at_head, upgrade
 from bot.store.tables import attempts, leaderboard_members, notices, sessions
+from bot.store.writer import Step, Writer
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +28,8 @@ class SqlRepository:
 
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
+        # the writes of every step go through it: grouped on SQLite (see bot/store/writer.py)
+        self.writer = Writer(engine, grouped=engine.dialect.name == "sqlite")
 
     @classmethod
     async def open(cls, url: str) -> SqlRepository:
@@ -34,10 +37,17 @@ class SqlRepository:
         parsed = make_url(url)
         if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        await asyncio.to_thread(upgrade, url)
         engine = create_async_engine(url)
         if parsed.get_backend_name() == "sqlite":
             event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        try:
+            async with engine.connect() as conn:
+                current = await at_head(conn)
+            if not current:
+                await asyncio.to_thread(upgrade, url)
+        except BaseException:
+            await engine.dispose()
+            raise
         return cls(engine)
 
     async def close(self) -> None:
@@ -45,9 +55,8 @@ class SqlRepository:
         await self.engine.dispose()
 
     async def save_session(self, record: SessionRecord) -> None:
-        """Insert the session, or update it when it exists."""
-        async with self.engine.begin() as conn:
-            await _upsert_session(conn, record)
+        """Insert the session, or update it when it exists (committed when this returns)."""
+        await self.writer.write(Step(session=_session_row(record)))
 
     async def running_sessions(self, shard_ids: Sequence[int]) -> list[SessionRecord]:
         """Sessions still "running" on these shards, oldest first."""
@@ -107,30 +116,8 @@ class SqlRepository:
     ) -> None:
         """Insert one attempt (and, with `session`, its session's row) and commit before
         returning: both in one transaction."""
-        async with self.engine.begin() as conn:
-            if session is not None:
-                await _upsert_session(conn, session)
-            await conn.execute(
-                attempts.insert().values(
-                    session_id=attempt.session_id,
-                    user_id=attempt.user_id,
-                    guild_id=attempt.guild_id,
-                    mode=attempt.mode.value,
-                    question_id=attempt.question_id,
-                    node_id=attempt.node_id,
-                    answer_text=attempt.answer_text,
-                    outcome=attempt.outcome.value,
-                    score=attempt.score,
-                    covered=list(attempt.covered),
-                    missed=list(attempt.missed),
-                    hints_used=attempt.hints_used,
-                    asked_at=attempt.asked_at,
-                    answered_at=attempt.answered_at,
-                    seconds=attempt.seconds,
-                    words_per_minute=attempt.words_per_minute,
-                    filler_words=attempt.filler_words,
-                )
-            )
+        row = _session_row(session) if session is not None else None
+        await self.writer.write(Step(session=row, attempt=_attempt_row(attempt)))
 
     async def recent_question_ids(self, user_id: str, limit: int) -> list[str]:
         """The distinct question ids this user answered most recently, newest first."""
@@ -273,9 +260,10 @@ class SqlRepository:
         return _session(_aware(dict(row._mapping))) if row is not None else None
 
 
-async def _upsert_session(conn: AsyncConnection, record: SessionRecord) -> None:
-    """Update the session's row, or insert it when there is none."""
-    values = {
+def _session_row(record: SessionRecord) -> dict[str, Any]:
+    """A session record as its row's values."""
+    return {
+        "id": record.id,
         "mode": record.mode.value,
         "host": record.host,
         "guild_id": record.guild_id,
@@ -289,9 +277,29 @@ async def _upsert_session(conn: AsyncConnection, record: SessionRecord) -> None:
         "state": record.state,
         "voice_channel_id": record.voice_channel_id,
     }
-    result = await conn.execute(update(sessions).where(sessions.c.id == record.id).values(**values))
-    if result.rowcount == 0:
-        await conn.execute(sessions.insert().values(id=record.id, **values))
+
+
+def _attempt_row(attempt: AttemptRecord) -> dict[str, Any]:
+    """An attempt record as its row's values."""
+    return {
+        "session_id": attempt.session_id,
+        "user_id": attempt.user_id,
+        "guild_id": attempt.guild_id,
+        "mode": attempt.mode.value,
+        "question_id": attempt.question_id,
+        "node_id": attempt.node_id,
+        "answer_text": attempt.answer_text,
+        "outcome": attempt.outcome.value,
+        "score": attempt.score,
+        "covered": list(attempt.covered),
+        "missed": list(attempt.missed),
+        "hints_used": attempt.hints_used,
+        "asked_at": attempt.asked_at,
+        "answered_at": attempt.answered_at,
+        "seconds": attempt.seconds,
+        "words_per_minute": attempt.words_per_minute,
+        "filler_words": attempt.filler_words,
+    }
 
 
 def _session(values: dict[str, Any]) -> SessionRecord:
