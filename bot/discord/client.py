@@ -29,6 +29,8 @@ from bot.discord.rooms import COUNTDOWN_TICK_SECONDS, Room, Rooms
 from bot.discord.venue import EVERY_CONTEXT, EVERY_INSTALL
 from bot.discord.views import SessionButton, on_dialog
 from bot.discord.voice_messages import VoiceMessages
+from bot.memory import trim_forever
+from bot.tasks import spawn
 
 if TYPE_CHECKING:
     from bot.discord.voice.services import VoiceServices
@@ -67,6 +69,7 @@ class InterviewBot(commands.Bot):
         self.app = app
         self.rooms = Rooms(app.manager, countdown_tick)
         self._voice: VoiceServices | None = None
+        self._trimmer: asyncio.Task[None] | None = None
         self._voice_rooms: list[Room] = []  # resumed voice sessions, to go on once ready
         self.launcher = Launcher(self.rooms, app.manager, app.bank, lambda: self.voice)
         self.daily = DailyFeature(self, app)  # the question of the day and reminders
@@ -88,6 +91,7 @@ class InterviewBot(commands.Bot):
     async def setup_hook(self) -> None:
         """Add the cogs, install the error handler, sync slash commands."""
         self.tree.on_error = on_app_command_error  # type: ignore[method-assign]
+        self._trimmer = spawn(trim_forever(), "malloc-trim")  # freed memory back to the OS
         cogs = (
             PracticeCog(self.launcher, self.voice_messages()),
             GroupCog(self.launcher),
@@ -123,6 +127,8 @@ class InterviewBot(commands.Bot):
         """End running sessions while Discord is still reachable (their threads get the
         scoreboard, and report cards on their way are posted), then disconnect."""
         await self.daily.stop()
+        if self._trimmer is not None:
+            self._trimmer.cancel()
         await self.app.manager.shutdown()
         await self.rooms.report_cards.settle()
         for room in self.rooms.all():

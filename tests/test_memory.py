@@ -1,0 +1,36 @@
+"""Freed memory back to the operating system (bot/memory.py), on this machine's glibc."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from pathlib import Path
+
+from bot.memory import malloc_trim, trim_forever
+
+
+def resident_mb() -> float:
+    pages = int(Path("/proc/self/statm").read_text().split()[1])
+    return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def test_a_trim_gives_back_pages_freed_around_live_allocations() -> None:
+    trim = malloc_trim()
+    assert trim is not None, "glibc has malloc_trim"
+    trim()
+    junk = [bytearray(1000) for _ in range(100_000)]  # ~100 MB from malloc, not pymalloc
+    survivors = junk[::200]  # a live allocation every few pages: the heap cannot shrink
+    del junk
+    before = resident_mb()
+    trim()
+    assert resident_mb() < before - 20
+    assert len(survivors) == 500
+
+
+async def test_the_trim_loop_runs_until_cancelled() -> None:
+    task = asyncio.create_task(trim_forever(every=0.01))
+    await asyncio.sleep(0.1)
+    assert not task.done()
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)
+    assert task.cancelled()
