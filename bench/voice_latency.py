@@ -5,14 +5,14 @@ Discord's 48 kHz stereo PCM and fed in real time, one 20 ms frame every 20 ms (p
 asyncio.sleep against absolute deadlines), through the Downsampler into AnswerCapture, while
 listen_for_answer hands chunks to TranscriptionPool(faster-whisper tiny.en, 1 worker) with the
 question's vocabulary prompt, as the bot does. After the answer, silence frames keep coming.
-end_silence is 1.0 s. Modes, each answer spoken once in each (order alternating):
+end_silence is 1.0 s (--end-silence). Modes, each answer spoken once in each (order alternating):
 
 - today: chunks cut at a 0.3 s pause once 8 s are pending, every chunk prompted the same;
-- speculative: as well, a cut at the first pause of `--pause` s (the bot's default), and each
-  chunk prompted with the end of the text before it; meanwhile the question's follow-ups are
-  rendered ahead, at low priority, as the voice stage does;
-- speculative-no-context: speculative cuts, every chunk prompted the same (what the context
-  costs or buys).
+- speculative (the bot now): as well, a cut at the first pause of `--pause` s (the bot's
+  default); meanwhile the question's follow-ups are rendered ahead, at low priority, as the
+  voice stage does;
+- speculative+context: the same, each chunk prompted with the end of the text before it too
+  (what Whisper's context at the joins costs or buys).
 
 Latency is reported three ways: HeardAnswer.seconds_after_end (from when the listener noticed
 the end); from the moment the silence timer fired (the push that ended the capture); and from the
@@ -70,7 +70,7 @@ from bot.speech.vocabulary import vocabulary_prompt
 FRAME_SECONDS = 0.02
 END_SILENCE = 1.0
 PAUSE = VoiceSettings().speculative_pause_seconds
-MODES = ("today", "speculative", "speculative-no-context")
+MODES = ("today", "speculative", "speculative+context")
 AHEAD = 3  # follow-ups rendered ahead, as voice.prerender_follow_ups
 SILENCE_FRAME = bytes(DISCORD_FRAME_BYTES)
 
@@ -102,11 +102,17 @@ def answers(count: int) -> list[tuple[str, Question, str]]:
 
 
 async def one_answer(
-    audio: Samples, pool: TimedPool, detector: SileroDetector, mode: str, prompt: str, pause: float
+    audio: Samples,
+    pool: TimedPool,
+    detector: SileroDetector,
+    mode: str,
+    prompt: str,
+    timing: tuple[float, float],
 ) -> dict[str, Any]:
     """Speak one answer in real time; return when the transcript is ready, and the lateness."""
+    pause, end_silence = timing
     speculative = pause if mode != "today" else 0.0
-    options = CaptureOptions(end_silence=END_SILENCE, speculative_pause=speculative)
+    options = CaptureOptions(end_silence=end_silence, speculative_pause=speculative)
     capture = AnswerCapture(detector, options)
     downsample = Downsampler()
     pcm = to_discord_pcm(audio, SAMPLE_RATE)
@@ -114,7 +120,7 @@ async def one_answer(
     last_word_frame = math.ceil(speech_end(audio) / FRAME_SECONDS) - 1
     pool.calls = []
     cpu = time.process_time()
-    context = mode == "speculative"
+    context = mode == "speculative+context"
     listener = asyncio.ensure_future(
         listen_for_answer(capture, pool, prompt=prompt, carry_context=context)
     )
@@ -175,7 +181,7 @@ async def answer_and_follow_up(
     clip: tuple[str, Question, str, Samples],
     mode: str,
     shared: tuple[TimedPool, SileroDetector, Pyttsx3Speaker],
-    pause: float,
+    timing: tuple[float, float],
 ) -> dict[str, Any]:
     """One answer in one mode, then the question's first follow-up made ready to play."""
     length, question, text, audio = clip
@@ -185,7 +191,7 @@ async def answer_and_follow_up(
     forget(voice, texts)
     if mode != "today":
         ahead.ahead(texts)  # as the stage does when the question is asked
-    result = await one_answer(audio, pool, detector, mode, vocabulary_prompt(question), pause)
+    result = await one_answer(audio, pool, detector, mode, vocabulary_prompt(question), timing)
     started = time.monotonic()  # the grade is given about now; the follow-up is asked
     if texts:
         await speech_pcm(voice, texts[0])
@@ -196,7 +202,7 @@ async def answer_and_follow_up(
     return result | {"audio_s": len(audio) / SAMPLE_RATE, "wer": edits / words}
 
 
-async def run(reps: int, patience: float, pause: float) -> dict[str, Any]:
+async def run(reps: int, patience: float, timing: tuple[float, float]) -> dict[str, Any]:
     """Every answer in every mode (order alternating), `reps` questions per length."""
     voice = speaker()
     try:
@@ -218,7 +224,7 @@ async def run(reps: int, patience: float, pause: float) -> dict[str, Any]:
                     clip = (length, question, text, load_audio(wav))
                     for mode in MODES[n % len(MODES) :] + MODES[: n % len(MODES)]:
                         await asyncio.to_thread(wait_for_quiet, patience)
-                        result = await answer_and_follow_up(clip, mode, shared, pause)
+                        result = await answer_and_follow_up(clip, mode, shared, timing)
                         results.append(result)
                         print(
                             f"{length} {mode} {question.id}: {result['after_fired_s']:.2f} s, "
@@ -228,7 +234,8 @@ async def run(reps: int, patience: float, pause: float) -> dict[str, Any]:
         finally:
             pool.close()
             follow_voice.close()
-    return {"results": results, "other_cores": others.cores, "pause": pause}
+    pause, end_silence = timing
+    return {"results": results, "other_cores": others.cores, "pause": pause, "end": end_silence}
 
 
 def report(summary: dict[str, Any]) -> str:
@@ -259,8 +266,8 @@ def report(summary: dict[str, Any]) -> str:
                 f"| {med('pace_p99_ms'):.1f} / {max(r['pace_max_ms'] for r in rows):.1f} ms |"
             )
     lines.append(
-        f"\nSpeculative pause {summary['pause']} s. Other processes kept "
-        f"{summary['other_cores']:.2f} cores busy on average; "
+        f"\nSpeculative pause {summary['pause']} s, end silence {summary['end']} s. "
+        f"Other processes kept {summary['other_cores']:.2f} cores busy on average; "
         f"answers ended by: {sorted({r['ended_by'] for r in results})}."
     )
     return "\n".join(lines)
@@ -271,10 +278,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--reps", type=int, default=3, help="answers of each length")
     parser.add_argument("--pause", type=float, default=PAUSE, help="speculative pause, seconds")
+    parser.add_argument("--end-silence", type=float, default=END_SILENCE, help="seconds")
     add_common_arguments(parser, quick_help="one answer of each length")
     args = parser.parse_args()
     reps, patience = (1, 0.0) if args.quick else (args.reps, args.patience)
-    summary = asyncio.run(run(reps, patience, args.pause))
+    summary = asyncio.run(run(reps, patience, (args.pause, args.end_silence)))
     if args.json:
         json.dump(summary, sys.stdout, indent=2)
     else:

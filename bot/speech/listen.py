@@ -32,13 +32,14 @@ async def listen_for_answer(
     *,
     prompt: str | None = None,
     clock: Callable[[], float] = time.monotonic,
-    tick: float = 0.05,
-    carry_context: bool = True,
+    tick: float = 0.02,  # how soon the end is noticed: one frame
+    carry_context: bool = False,
 ) -> HeardAnswer | None:
     """Wait until the capture ends, transcribing chunks meanwhile; None when no one spoke.
 
     With `carry_context`, each chunk is prompted with the end of the text before it (after
-    `prompt`), as Whisper conditions a long recording on what it has just heard.
+    `prompt`), as Whisper conditions a long recording on what it has just heard. It is off in
+    the bot: on tiny.en it made the work longer and the words worse (docs/benchmarks.md).
     """
     jobs: list[tuple[Chunk, asyncio.Task[Transcript]]] = []
     try:

@@ -139,7 +139,7 @@ def script(*sentences: str, pause: float) -> tuple[Samples, list[tuple[str, floa
 
 
 async def hear(
-    audio: Samples, capture: AnswerCapture, transcriber: ToneTranscriber, *, context: bool = True
+    audio: Samples, capture: AnswerCapture, transcriber: ToneTranscriber, *, context: bool = False
 ) -> list[TimedWord]:
     """Speak `audio` into the capture while listening (with `prompt` "trees"): the words heard."""
     pool = TranscriptionPool(transcriber)
@@ -223,13 +223,13 @@ def test_chunks_split_the_answer_end_to_end() -> None:
 async def test_each_chunk_is_prompted_with_the_text_before_it() -> None:
     audio, _starts = script("bagging trees sample", "boosting errors", pause=0.6)
     transcriber = ToneTranscriber()
-    await hear(audio, AnswerCapture(LoudnessDetector(), options()), transcriber)
+    await hear(audio, AnswerCapture(LoudnessDetector(), options()), transcriber, context=True)
     assert [prompt for _size, prompt in transcriber.calls] == [
         "trees",
         "trees bagging trees sample",
     ]
     plain = ToneTranscriber()
-    await hear(audio, AnswerCapture(LoudnessDetector(), options()), plain, context=False)
+    await hear(audio, AnswerCapture(LoudnessDetector(), options()), plain)
     assert [prompt for _size, prompt in plain.calls] == ["trees", "trees"]
 
 
