@@ -47,7 +47,7 @@ class Pyttsx3Speaker:
         self._pool: ProcessPoolExecutor | None = None
         self._background: ProcessPoolExecutor | None = None  # pre-rendering, at low priority
         self._pool_lock = threading.Lock()
-        self._pending: dict[Path, asyncio.Future[Path]] = {}
+        self._pending: dict[Path, asyncio.Future[str]] = {}  # syntheses under way
 
     def cache_path(self, text: str) -> Path:
         """Where the rendering of `text` with this voice and rate is (or will be) kept."""
@@ -70,31 +70,29 @@ class Pyttsx3Speaker:
         path = self.cache_path(text)
         if path.is_file():
             return path
-        if (pending := self._pending.get(path)) is not None:
-            return await asyncio.shield(pending)
-        future: asyncio.Future[Path] = asyncio.get_running_loop().create_future()
-        self._pending[path] = future
+        job = self._pending.get(path)
+        if job is None:
+            job = self._pending[path] = asyncio.get_running_loop().run_in_executor(
+                self._executor(background=background),
+                _synthesise,
+                text,
+                self._voice,
+                self._rate,
+                str(path),
+            )
+            job.add_done_callback(lambda done: self._settled(path, done))
         try:
-            try:
-                result = await asyncio.get_running_loop().run_in_executor(
-                    self._executor(background=background),
-                    _synthesise,
-                    text,
-                    self._voice,
-                    self._rate,
-                    str(path),
-                )
-            except BrokenProcessPool:
-                raise self._worker_died() from None
-            future.set_result(Path(result))
-        except BaseException as exc:
-            future.set_exception(exc)
-            raise
-        finally:
+            # Shielded: a caller that stops waiting (a prerender dropped) leaves the synthesis
+            # running for the others, who get its result rather than the caller's cancellation.
+            return Path(await asyncio.shield(job))
+        except BrokenProcessPool:
+            raise self._worker_died() from None
+
+    def _settled(self, path: Path, job: asyncio.Future[str]) -> None:
+        if self._pending.get(path) is job:
             del self._pending[path]
-            if future.done() and not future.cancelled():
-                future.exception()  # mark retrieved: the waiters (if any) got it too
-        return Path(result)
+        if not job.cancelled():
+            job.exception()  # retrieved: whoever waited got it, and nobody may have
 
     def render_sync(self, text: str) -> Path:
         """Blocking `render`, for the command line."""
