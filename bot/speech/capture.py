@@ -12,6 +12,9 @@ from bot.speech.ports import SAMPLE_RATE, Samples
 from bot.speech.vad import WINDOW, SpeechDetector, VadState
 
 SPEECH_THRESHOLD = 0.5
+# Discord clients send five frames of silence (100 ms) when someone stops talking, then nothing:
+# quiet audio this long before the stream stopped says the speaker paused.
+QUIET_BEFORE_STOPPING = 2 * WINDOW
 
 
 class EndReason(StrEnum):
@@ -161,7 +164,8 @@ class AnswerCapture:
         """End the answer when the client went quiet (sent nothing) for `end_silence`.
 
         Discord clients stop sending a few frames into a silence, so the speculative cut at a
-        pause is made here too, by the clock, when no audio says the pause is over.
+        pause is made here too, by the clock, when no audio says the pause is over: only once
+        the last audio that came was quiet, so a stall in the middle of a word is never cut.
         """
         with self._lock:
             last = self._last_speech_at
@@ -169,7 +173,11 @@ class AnswerCapture:
                 quiet = now - last
                 if quiet >= self.options.end_silence:
                     self._end(EndReason.SILENCE)
-                elif 0 < self.options.speculative_pause <= quiet and self._voiced_since_cut:
+                elif (
+                    0 < self.options.speculative_pause <= quiet
+                    and self._voiced_since_cut
+                    and self._silence_run >= QUIET_BEFORE_STOPPING
+                ):
                     self._emit(final=False, speculative=True)
             return self._ended
 

@@ -255,7 +255,8 @@ def test_a_client_that_stops_sending_is_cut_by_the_clock() -> None:
     first, _ = script("bagging trees", pause=0)
     capture = AnswerCapture(LoudnessDetector(), options())
     clock = FeedClock()
-    feed(capture, first[: first.size - 2 * SAMPLE_RATE], clock)  # then nothing arrives
+    # The words, then the five frames of silence a Discord client sends, then nothing.
+    feed(capture, first[: first.size - 2 * SAMPLE_RATE + 5 * FRAME], clock)
     assert capture.poll(clock.now + 0.1) is None
     assert capture.take() == []
     assert capture.poll(clock.now + 0.35) is None
@@ -272,3 +273,18 @@ def test_a_client_that_stops_sending_is_cut_by_the_clock() -> None:
     assert end.audio.size == 0
     assert capture.poll(clock.now + 5) is EndReason.SILENCE
     assert capture.take() == []
+
+
+def test_a_stall_in_the_middle_of_a_word_is_not_cut() -> None:
+    """Audio that stops while someone is still sounding is late, not a pause."""
+    word = spoken("variance")
+    capture = AnswerCapture(LoudnessDetector(), options())
+    clock = FeedClock()
+    feed(capture, word[: word.size // 2], clock)  # the network stalls mid-word
+    assert capture.poll(clock.now + 0.5) is None
+    assert capture.take() == []
+    feed(capture, np.concatenate([word[word.size // 2 :], silence(1.2)]), clock)
+    cut, end = capture.take()
+    assert cut.speculative
+    assert cut.audio.size >= word.size  # the word whole, in one chunk
+    assert end.audio.size == 0
