@@ -143,7 +143,10 @@ async def one_answer(
     heard = await listener
     done = time.monotonic()
     assert heard is not None
-    after_fired = [c for c in pool.calls if c["queued"] >= marks.get("fired", done)]
+    # Queued as the timer fired: the listener's clock can end the answer a frame before the
+    # frame loop notes it, so "after the timer" starts a tenth of the end silence early.
+    timer = marks["last_word"] + 0.9 * end_silence
+    after_fired = [c for c in pool.calls if c["queued"] >= timer]
     return {
         "chunks": len(pool.calls),
         "after_timer_calls": len(after_fired),
