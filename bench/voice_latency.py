@@ -1,18 +1,26 @@
-"""How long after someone stops talking their transcript is ready: chunked vs unchunked.
+"""How long after someone stops talking their transcript is ready: speculative vs today's path.
 
 A spoken answer (a ~5 s sentence or a ~60 s reference answer, espeak-ng) is converted to
 Discord's 48 kHz stereo PCM and fed in real time, one 20 ms frame every 20 ms (paced with
 asyncio.sleep against absolute deadlines), through the Downsampler into AnswerCapture, while
 listen_for_answer hands chunks to TranscriptionPool(faster-whisper tiny.en, 1 worker) with the
 question's vocabulary prompt, as the bot does. After the answer, silence frames keep coming.
-end_silence is 1.0 s. Chunked transcribes while the person talks (chunk_seconds 8); unchunked
-transcribes everything once the answer has ended.
+end_silence is 1.0 s (--end-silence). Modes, each answer spoken once in each (order alternating):
+
+- today: chunks cut at a 0.3 s pause once 8 s are pending, every chunk prompted the same;
+- speculative (the bot now): as well, a cut at the first pause of `--pause` s (the bot's
+  default); meanwhile the question's follow-ups are rendered ahead, at low priority, as the
+  voice stage does;
+- speculative+context: the same, each chunk prompted with the end of the text before it too
+  (what Whisper's context at the joins costs or buys).
 
 Latency is reported three ways: HeardAnswer.seconds_after_end (from when the listener noticed
 the end); from the moment the silence timer fired (the push that ended the capture); and from the
-arrival of the frame holding the end of the last word.
+arrival of the frame holding the end of the last word. After each answer the question's first
+follow-up is turned into the PCM the stage plays (`speech_pcm`): from the cache when it was
+rendered ahead (speculative), rendered then (today, its cache entry removed first).
 
-Run: .venv/bin/python -m bench.voice_latency [--reps 3] [--quick] [--json]
+Run: nice -n 0 .venv/bin/python -m bench.voice_latency [--reps 3] [--quick] [--json]
 Each measurement first waits up to --patience seconds (600) for other processes to go quiet.
 """
 
@@ -20,16 +28,21 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import json
 import math
 import statistics
 import sys
+import tempfile
 import time
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from bench.speech_common import (
+    RATE,
+    VOICE,
     OtherLoad,
     add_common_arguments,
     bank,
@@ -41,18 +54,24 @@ from bench.speech_common import (
     word_errors,
 )
 from bot.bank.models import Question
+from bot.bank.tree import FollowUpTree
+from bot.settings import VoiceSettings
 from bot.speech.audio import DISCORD_FRAME_BYTES, Downsampler, load_audio, to_discord_pcm
 from bot.speech.capture import AnswerCapture, CaptureOptions
 from bot.speech.faster_whisper_engine import FasterWhisperTranscriber
 from bot.speech.listen import listen_for_answer
 from bot.speech.pool import TranscriptionPool
 from bot.speech.ports import SAMPLE_RATE, Samples, Transcript
+from bot.speech.prerender import Prerenderer, speech_pcm
+from bot.speech.tts import Pyttsx3Speaker
 from bot.speech.vad import SileroDetector
 from bot.speech.vocabulary import vocabulary_prompt
 
 FRAME_SECONDS = 0.02
 END_SILENCE = 1.0
-MODES = {"chunked": 8.0, "unchunked": 1e9}
+PAUSE = VoiceSettings().speculative_pause_seconds
+MODES = ("today", "speculative", "speculative+context")
+AHEAD = 3  # follow-ups rendered ahead, as voice.prerender_follow_ups
 SILENCE_FRAME = bytes(DISCORD_FRAME_BYTES)
 
 
@@ -83,16 +102,28 @@ def answers(count: int) -> list[tuple[str, Question, str]]:
 
 
 async def one_answer(
-    audio: Samples, pool: TimedPool, detector: SileroDetector, chunk: float, prompt: str
+    audio: Samples,
+    pool: TimedPool,
+    detector: SileroDetector,
+    mode: str,
+    prompt: str,
+    timing: tuple[float, float],
 ) -> dict[str, Any]:
     """Speak one answer in real time; return when the transcript is ready, and the lateness."""
-    capture = AnswerCapture(detector, CaptureOptions(end_silence=END_SILENCE, chunk_seconds=chunk))
+    pause, end_silence = timing
+    speculative = pause if mode != "today" else 0.0
+    options = CaptureOptions(end_silence=end_silence, speculative_pause=speculative)
+    capture = AnswerCapture(detector, options)
     downsample = Downsampler()
     pcm = to_discord_pcm(audio, SAMPLE_RATE)
     frames = [pcm[i : i + DISCORD_FRAME_BYTES] for i in range(0, len(pcm), DISCORD_FRAME_BYTES)]
     last_word_frame = math.ceil(speech_end(audio) / FRAME_SECONDS) - 1
     pool.calls = []
-    listener = asyncio.ensure_future(listen_for_answer(capture, pool, prompt=prompt))
+    cpu = time.process_time()
+    context = mode == "speculative+context"
+    listener = asyncio.ensure_future(
+        listen_for_answer(capture, pool, prompt=prompt, carry_context=context)
+    )
     marks: dict[str, float] = {}
     lateness: list[float] = []
     start = time.monotonic()
@@ -112,25 +143,70 @@ async def one_answer(
     heard = await listener
     done = time.monotonic()
     assert heard is not None
-    final = pool.calls[-1]
+    # Queued as the timer fired: the listener's clock can end the answer a frame before the
+    # frame loop notes it, so "after the timer" starts a tenth of the end silence early.
+    timer = marks["last_word"] + 0.9 * end_silence
+    after_fired = [c for c in pool.calls if c["queued"] >= timer]
     return {
         "chunks": len(pool.calls),
-        "final_chunk_s": final["audio_s"],
-        "final_wait_s": final["done"] - final["queued"] - final["processing_s"],
-        "final_processing_s": final["processing_s"],
+        "after_timer_calls": len(after_fired),
+        "after_timer_audio_s": sum(c["audio_s"] for c in after_fired),
         "after_end_s": heard.seconds_after_end,
         "after_fired_s": done - marks.get("fired", done),
         "after_last_word_s": done - marks["last_word"],
         "ended_by": str(heard.ended_by),
         "text": heard.transcript.text,
         "processing_s": heard.transcript.processing_seconds,
+        "cpu_s": time.process_time() - cpu,
         "pace_p99_ms": percentile(lateness, 99) * 1000,
         "pace_max_ms": max(lateness) * 1000,
     }
 
 
-async def run(reps: int, patience: float) -> dict[str, Any]:
-    """Every answer in both modes (alternating), `reps` questions per length."""
+@functools.cache
+def trees() -> dict[str, FollowUpTree]:
+    """The bank's follow-up trees, loaded once."""
+    return dict(bank().trees)
+
+
+def follow_ups(question: Question) -> list[str]:
+    """The prompts of the follow-ups the voice stage renders ahead when `question` is asked."""
+    return [node.prompt for _when, node in trees()[question.id].children(question.id)]
+
+
+def forget(voice: Pyttsx3Speaker, texts: list[str]) -> None:
+    """Remove these texts' renderings, so the next request renders them again."""
+    for text in texts:
+        voice.cache_path(text).unlink(missing_ok=True)
+
+
+async def answer_and_follow_up(
+    clip: tuple[str, Question, str, Samples],
+    mode: str,
+    shared: tuple[TimedPool, SileroDetector, Pyttsx3Speaker],
+    timing: tuple[float, float],
+) -> dict[str, Any]:
+    """One answer in one mode, then the question's first follow-up made ready to play."""
+    length, question, text, audio = clip
+    pool, detector, voice = shared
+    ahead = Prerenderer(voice, AHEAD)
+    texts = follow_ups(question)[:AHEAD]
+    forget(voice, texts)
+    if mode != "today":
+        ahead.ahead(texts)  # as the stage does when the question is asked
+    result = await one_answer(audio, pool, detector, mode, vocabulary_prompt(question), timing)
+    started = time.monotonic()  # the grade is given about now; the follow-up is asked
+    if texts:
+        await speech_pcm(voice, texts[0])
+        result["follow_up_s"] = time.monotonic() - started
+    ahead.stop()
+    edits, words = word_errors(text, result["text"])
+    result |= {"length": length, "mode": mode, "id": question.id}
+    return result | {"audio_s": len(audio) / SAMPLE_RATE, "wer": edits / words}
+
+
+async def run(reps: int, patience: float, timing: tuple[float, float]) -> dict[str, Any]:
+    """Every answer in every mode (order alternating), `reps` questions per length."""
     voice = speaker()
     try:
         clips = [(length, q, text, voice.render_sync(text)) for length, q, text in answers(reps)]
@@ -139,27 +215,30 @@ async def run(reps: int, patience: float) -> dict[str, Any]:
     pool = TimedPool(FasterWhisperTranscriber("tiny.en", threads=2).load())
     detector = SileroDetector()
     results: list[dict[str, Any]] = []
-    try:
-        await pool.transcribe(np.zeros(SAMPLE_RATE, dtype=np.float32))  # warm up
-        with OtherLoad() as others:
-            for n, (length, question, text, wav) in enumerate(clips):
-                audio = load_audio(wav)
-                modes = list(MODES) if n % 2 == 0 else list(MODES)[::-1]
-                for mode in modes:
-                    await asyncio.to_thread(wait_for_quiet, patience)
-                    prompt = vocabulary_prompt(question)
-                    result = await one_answer(audio, pool, detector, MODES[mode], prompt)
-                    edits, words = word_errors(text, result["text"])
-                    result |= {"length": length, "mode": mode, "id": question.id}
-                    result |= {"audio_s": len(audio) / SAMPLE_RATE, "wer": edits / words}
-                    results.append(result)
-                    print(
-                        f"{length} {mode} {question.id}: {result['after_fired_s']:.2f} s",
-                        file=sys.stderr,
-                    )
-    finally:
-        pool.close()
-    return {"results": results, "other_cores": others.cores}
+    with tempfile.TemporaryDirectory() as cache:
+        follow_voice = Pyttsx3Speaker(Path(cache), voice=VOICE, rate=RATE)
+        try:
+            await pool.transcribe(np.zeros(SAMPLE_RATE, dtype=np.float32))  # warm up
+            await follow_voice.render("Warming up.")  # both workers started, as in the bot
+            await follow_voice.prerender("Warming up in the background.")
+            shared = (pool, detector, follow_voice)
+            with OtherLoad() as others:
+                for n, (length, question, text, wav) in enumerate(clips):
+                    clip = (length, question, text, load_audio(wav))
+                    for mode in MODES[n % len(MODES) :] + MODES[: n % len(MODES)]:
+                        await asyncio.to_thread(wait_for_quiet, patience)
+                        result = await answer_and_follow_up(clip, mode, shared, timing)
+                        results.append(result)
+                        print(
+                            f"{length} {mode} {question.id}: {result['after_fired_s']:.2f} s, "
+                            f"follow-up {result.get('follow_up_s', math.nan):.2f} s",
+                            file=sys.stderr,
+                        )
+        finally:
+            pool.close()
+            follow_voice.close()
+    pause, end_silence = timing
+    return {"results": results, "other_cores": others.cores, "pause": pause, "end": end_silence}
 
 
 def report(summary: dict[str, Any]) -> str:
@@ -167,9 +246,9 @@ def report(summary: dict[str, Any]) -> str:
     results = summary["results"]
     lines = [
         "| answer | mode | runs | after silence timer fired | seconds_after_end "
-        "| after last word | chunks | last chunk: audio, queued, work | all work | WER "
-        "| pacing p99 / max |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+        "| after last word | transcriber calls (after the timer) | transcription work "
+        "| process CPU | WER | follow-up ready to play | pacing p99 / max |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for length in ("5s", "60s"):
         for mode in MODES:
@@ -178,20 +257,20 @@ def report(summary: dict[str, Any]) -> str:
                 continue
 
             def med(key: str, rows: list[dict[str, Any]] = rows) -> float:
-                return statistics.median(r[key] for r in rows)
+                return statistics.median(r.get(key, math.nan) for r in rows)
 
             spread = ", ".join(f"{r['after_fired_s']:.2f}" for r in rows)
             lines.append(
                 f"| ~{length} ({med('audio_s'):.0f} s) | {mode} | {len(rows)} "
                 f"| **{med('after_fired_s'):.2f} s** ({spread}) | {med('after_end_s'):.2f} s "
                 f"| {med('after_last_word_s'):.2f} s | {med('chunks'):g} "
-                f"| {med('final_chunk_s'):.1f} s, {med('final_wait_s'):.2f} s, "
-                f"{med('final_processing_s'):.2f} s | {med('processing_s'):.2f} s "
-                f"| {med('wer'):.1%} | {med('pace_p99_ms'):.1f} / "
-                f"{max(r['pace_max_ms'] for r in rows):.1f} ms |"
+                f"({med('after_timer_calls'):g}) | {med('processing_s'):.2f} s "
+                f"| {med('cpu_s'):.2f} s | {med('wer'):.1%} | {med('follow_up_s') * 1000:.0f} ms "
+                f"| {med('pace_p99_ms'):.1f} / {max(r['pace_max_ms'] for r in rows):.1f} ms |"
             )
     lines.append(
-        f"\nOther processes kept {summary['other_cores']:.2f} cores busy on average; "
+        f"\nSpeculative pause {summary['pause']} s, end silence {summary['end']} s. "
+        f"Other processes kept {summary['other_cores']:.2f} cores busy on average; "
         f"answers ended by: {sorted({r['ended_by'] for r in results})}."
     )
     return "\n".join(lines)
@@ -201,9 +280,12 @@ def main() -> int:
     """Print the table."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--reps", type=int, default=3, help="answers of each length")
+    parser.add_argument("--pause", type=float, default=PAUSE, help="speculative pause, seconds")
+    parser.add_argument("--end-silence", type=float, default=END_SILENCE, help="seconds")
     add_common_arguments(parser, quick_help="one answer of each length")
     args = parser.parse_args()
-    summary = asyncio.run(run(1, 0) if args.quick else run(args.reps, args.patience))
+    reps, patience = (1, 0.0) if args.quick else (args.reps, args.patience)
+    summary = asyncio.run(run(reps, patience, (args.pause, args.end_silence)))
     if args.json:
         json.dump(summary, sys.stdout, indent=2)
     else:

@@ -12,6 +12,9 @@ from bot.speech.ports import SAMPLE_RATE, Samples
 from bot.speech.vad import WINDOW, SpeechDetector, VadState
 
 SPEECH_THRESHOLD = 0.5
+# Discord clients send five frames of silence (100 ms) when someone stops talking, then nothing:
+# quiet audio this long before the stream stopped says the speaker paused.
+QUIET_BEFORE_STOPPING = 2 * WINDOW
 
 
 class EndReason(StrEnum):
@@ -32,6 +35,10 @@ class CaptureOptions:
     # Transcribe while the person talks: once this much audio is pending, cut at the next pause.
     chunk_seconds: float = 8.0
     chunk_pause: float = 0.3
+    # Start transcribing at the first pause this long, however little is pending (0: never). If
+    # the person goes on, what was cut is simply a chunk; if not, the answer is nearly transcribed
+    # when the end silence runs out.
+    speculative_pause: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -41,6 +48,7 @@ class Chunk:
     audio: Samples
     offset: float
     final: bool
+    speculative: bool = False  # cut at a pause before chunk_seconds of audio was pending
 
 
 class AnswerCapture:
@@ -50,7 +58,9 @@ class AnswerCapture:
     a sliding (min_speech + 0.6 s), so clicks and short bursts never start one. The answer ends
     after `end_silence` without speech (by the audio, or by the wall clock when the client stops
     sending), at `max_seconds`, or on `finish()`. Long answers are cut into chunks at pauses, so
-    most of the transcription is done before the person stops talking.
+    most of the transcription is done before the person stops talking; with `speculative_pause`
+    any pause after speech cuts one, so the answer is transcribed while the end silence runs.
+    Chunks split the answer's samples end to end: none is handed out twice or left out.
     """
 
     def __init__(self, detector: SpeechDetector, options: CaptureOptions | None = None) -> None:
@@ -67,6 +77,7 @@ class AnswerCapture:
         self._started = False
         self._last_speech_at: float | None = None
         self._voiced = 0
+        self._voiced_since_cut = 0
         self._ended: EndReason | None = None
         self._chunks: list[Chunk] = []
 
@@ -121,13 +132,14 @@ class AnswerCapture:
             self._audio = [w for w, _is_speech in self._lead_in]
             self._lead_in = []
             self._samples = sum(len(w) for w in self._audio)
-            self._voiced = voiced
+            self._voiced = self._voiced_since_cut = voiced
             self._last_speech_at = now
             return
         self._audio.append(window)
         self._samples += WINDOW
         if speech:
             self._voiced += WINDOW
+            self._voiced_since_cut += WINDOW
             self._silence_run = 0
             self._last_speech_at = now
         else:
@@ -141,13 +153,32 @@ class AnswerCapture:
             and self._silence_run >= options.chunk_pause * SAMPLE_RATE
         ):
             self._emit(final=False)
+        elif (
+            options.speculative_pause > 0
+            and self._voiced_since_cut
+            and self._silence_run >= options.speculative_pause * SAMPLE_RATE
+        ):
+            self._emit(final=False, speculative=True)
 
     def poll(self, now: float) -> EndReason | None:
-        """End the answer when the client went quiet (sent nothing) for `end_silence`."""
+        """End the answer when the client went quiet (sent nothing) for `end_silence`.
+
+        Discord clients stop sending a few frames into a silence, so the speculative cut at a
+        pause is made here too, by the clock, when no audio says the pause is over: only once
+        the last audio that came was quiet, so a stall in the middle of a word is never cut.
+        """
         with self._lock:
             last = self._last_speech_at
-            if self._ended is None and last is not None and now - last >= self.options.end_silence:
-                self._end(EndReason.SILENCE)
+            if self._ended is None and last is not None:
+                quiet = now - last
+                if quiet >= self.options.end_silence:
+                    self._end(EndReason.SILENCE)
+                elif (
+                    0 < self.options.speculative_pause <= quiet
+                    and self._voiced_since_cut
+                    and self._silence_run >= QUIET_BEFORE_STOPPING
+                ):
+                    self._emit(final=False, speculative=True)
             return self._ended
 
     def finish(self, reason: EndReason = EndReason.DONE) -> None:
@@ -168,10 +199,13 @@ class AnswerCapture:
             self._emit(final=True)
         self._lead_in.clear()
 
-    def _emit(self, *, final: bool) -> None:
+    def _emit(self, *, final: bool, speculative: bool = False) -> None:
         piece = np.concatenate(self._audio) if self._audio else np.zeros(0, dtype=np.float32)
-        if final and self._silence_run:  # trailing silence holds no words
+        if final and not self._voiced_since_cut:  # nothing said since the last cut
+            piece = piece[:0]
+        elif final and self._silence_run:  # trailing silence holds no words
             piece = piece[: max(len(piece) - self._silence_run + int(0.2 * SAMPLE_RATE), 0)]
-        self._chunks.append(Chunk(piece, self._cut / SAMPLE_RATE, final))
+        self._chunks.append(Chunk(piece, self._cut / SAMPLE_RATE, final, speculative))
         self._cut = self._samples
+        self._voiced_since_cut = 0
         self._audio.clear()  # handed out: the capture keeps only what is not yet a chunk

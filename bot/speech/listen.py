@@ -12,6 +12,10 @@ from bot.speech.capture import AnswerCapture, Chunk, EndReason
 from bot.speech.pool import TranscriptionPool
 from bot.speech.ports import Transcript
 
+# Words of the previous chunk's text that prompt the next one. The vocabulary prompt is at most
+# 80 words and Whisper keeps the last 224 prompt tokens: both fit.
+CONTEXT_WORDS = 40
+
 
 @dataclass(frozen=True)
 class HeardAnswer:
@@ -28,9 +32,15 @@ async def listen_for_answer(
     *,
     prompt: str | None = None,
     clock: Callable[[], float] = time.monotonic,
-    tick: float = 0.05,
+    tick: float = 0.02,  # how soon the end is noticed: one frame
+    carry_context: bool = False,
 ) -> HeardAnswer | None:
-    """Wait until the capture ends, transcribing chunks meanwhile; None when no one spoke."""
+    """Wait until the capture ends, transcribing chunks meanwhile; None when no one spoke.
+
+    With `carry_context`, each chunk is prompted with the end of the text before it (after
+    `prompt`), as Whisper conditions a long recording on what it has just heard. It is off in
+    the bot: on tiny.en it made the work longer and the words worse (docs/benchmarks.md).
+    """
     jobs: list[tuple[Chunk, asyncio.Task[Transcript]]] = []
     try:
         while True:
@@ -38,7 +48,8 @@ async def listen_for_answer(
             reason = capture.poll(clock())
             for chunk in capture.take():
                 if chunk.audio.size:  # the final piece can be empty: the end was all silence
-                    task = asyncio.ensure_future(pool.transcribe(chunk.audio, prompt=prompt))
+                    before = jobs[-1][1] if jobs and carry_context else None
+                    task = asyncio.ensure_future(_transcribe(pool, chunk, prompt, before))
                     jobs.append((chunk, task))
             if reason is not None:
                 break
@@ -51,6 +62,24 @@ async def listen_for_answer(
         for _chunk, task in jobs:
             task.cancel()
     return HeardAnswer(_join(parts), reason, round(clock() - ended_at, 3))
+
+
+async def _transcribe(
+    pool: TranscriptionPool,
+    chunk: Chunk,
+    prompt: str | None,
+    before: asyncio.Task[Transcript] | None,
+) -> Transcript:
+    """One chunk, prompted with the end of the chunk before it once that is transcribed."""
+    if before is not None:
+        prompt = with_context(prompt, (await before).text)
+    return await pool.transcribe(chunk.audio, prompt=prompt)
+
+
+def with_context(prompt: str | None, previous: str) -> str | None:
+    """`prompt`, then the last words heard before this chunk (the end of a prompt weighs most)."""
+    tail = " ".join(previous.split()[-CONTEXT_WORDS:])
+    return " ".join(part for part in (prompt, tail) if part) or None
 
 
 def _join(parts: list[tuple[Chunk, Transcript]]) -> Transcript:

@@ -26,6 +26,7 @@ _CACHE_FORMAT = "1"  # bump when the rendering changes, so old files are not reu
 _ATTEMPTS = 3  # renders tried before giving up on an empty file
 _PARENT_POLL_SECONDS = 0.5
 MAX_TEXT_CHARS = 5_000  # about five minutes of speech; 100 KB killed the espeak worker
+_BACKGROUND_NICENESS = 10  # pre-rendering yields the cores to Whisper and to speech wanted now
 
 
 class Speaker(Protocol):
@@ -44,8 +45,9 @@ class Pyttsx3Speaker:
         self._voice = voice
         self._rate = rate
         self._pool: ProcessPoolExecutor | None = None
+        self._background: ProcessPoolExecutor | None = None  # pre-rendering, at low priority
         self._pool_lock = threading.Lock()
-        self._pending: dict[Path, asyncio.Future[Path]] = {}
+        self._pending: dict[Path, asyncio.Future[str]] = {}  # syntheses under way
 
     def cache_path(self, text: str) -> Path:
         """Where the rendering of `text` with this voice and rate is (or will be) kept."""
@@ -54,30 +56,43 @@ class Pyttsx3Speaker:
 
     async def render(self, text: str) -> Path:
         """The cached WAV for `text`, synthesised once (concurrent requests share the work)."""
+        return await self._render(text, background=False)
+
+    async def prerender(self, text: str) -> Path:
+        """`render`, in a second worker at low priority: for speech that may be wanted soon.
+
+        A `render` of the same text meanwhile waits for this one rather than starting again.
+        """
+        return await self._render(text, background=True)
+
+    async def _render(self, text: str, *, background: bool) -> Path:
         _check_length(text)
         path = self.cache_path(text)
         if path.is_file():
             return path
-        if (pending := self._pending.get(path)) is not None:
-            return await asyncio.shield(pending)
-        future: asyncio.Future[Path] = asyncio.get_running_loop().create_future()
-        self._pending[path] = future
+        job = self._pending.get(path)
+        if job is None:
+            job = self._pending[path] = asyncio.get_running_loop().run_in_executor(
+                self._executor(background=background),
+                _synthesise,
+                text,
+                self._voice,
+                self._rate,
+                str(path),
+            )
+            job.add_done_callback(lambda done: self._settled(path, done))
         try:
-            try:
-                result = await asyncio.get_running_loop().run_in_executor(
-                    self._executor(), _synthesise, text, self._voice, self._rate, str(path)
-                )
-            except BrokenProcessPool:
-                raise self._worker_died() from None
-            future.set_result(Path(result))
-        except BaseException as exc:
-            future.set_exception(exc)
-            raise
-        finally:
+            # Shielded: a caller that stops waiting (a prerender dropped) leaves the synthesis
+            # running for the others, who get its result rather than the caller's cancellation.
+            return Path(await asyncio.shield(job))
+        except BrokenProcessPool:
+            raise self._worker_died() from None
+
+    def _settled(self, path: Path, job: asyncio.Future[str]) -> None:
+        if self._pending.get(path) is job:
             del self._pending[path]
-            if future.done() and not future.cancelled():
-                future.exception()  # mark retrieved: the waiters (if any) got it too
-        return Path(result)
+        if not job.cancelled():
+            job.exception()  # retrieved: whoever waited got it, and nobody may have
 
     def render_sync(self, text: str) -> Path:
         """Blocking `render`, for the command line."""
@@ -92,11 +107,12 @@ class Pyttsx3Speaker:
             raise self._worker_died() from None
 
     def _worker_died(self) -> SpeechError:
-        """Drop a pool whose worker died, so the next text starts a fresh one."""
+        """Drop the pools (a worker died), so the next text starts a fresh one."""
         with self._pool_lock:
-            if self._pool is not None:
-                self._pool.shutdown(wait=False, cancel_futures=True)
-                self._pool = None
+            for pool in (self._pool, self._background):
+                if pool is not None:
+                    pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = self._background = None
         log.warning("the text-to-speech worker stopped unexpectedly; it restarts on next use")
         return SpeechError("Text to speech stopped unexpectedly; try again.")
 
@@ -105,22 +121,31 @@ class Pyttsx3Speaker:
         return int(self._executor().submit(os.getpid).result())
 
     def close(self) -> None:
-        """Stop the worker process."""
+        """Stop the worker processes."""
         with self._pool_lock:
-            if self._pool is not None:
-                self._pool.shutdown(wait=True, cancel_futures=True)
-                self._pool = None
+            for pool in (self._pool, self._background):
+                if pool is not None:
+                    pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = self._background = None
 
-    def _executor(self) -> ProcessPoolExecutor:
+    def _executor(self, *, background: bool = False) -> ProcessPoolExecutor:
         with self._pool_lock:
+            if background:
+                if self._background is None:
+                    self._background = _worker_pool(_BACKGROUND_NICENESS)
+                return self._background
             if self._pool is None:
-                self._pool = ProcessPoolExecutor(
-                    max_workers=1,
-                    mp_context=multiprocessing.get_context("spawn"),
-                    initializer=_start_child,
-                    initargs=(os.getpid(),),
-                )
+                self._pool = _worker_pool(0)
             return self._pool
+
+
+def _worker_pool(niceness: int) -> ProcessPoolExecutor:
+    return ProcessPoolExecutor(
+        max_workers=1,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=_start_child,
+        initargs=(os.getpid(), niceness),
+    )
 
 
 def _check_length(text: str) -> None:
@@ -161,9 +186,11 @@ _engine: Any = None
 _finished = threading.Event()
 
 
-def _start_child(parent: int) -> None:
-    """Set up the worker: quiet, and gone when the bot is."""
+def _start_child(parent: int, niceness: int = 0) -> None:
+    """Set up the worker: quiet, at its priority, and gone when the bot is."""
     _quiet_child()
+    if niceness:
+        os.nice(niceness)
     threading.Thread(target=_exit_with, args=(parent,), name="tts-parent", daemon=True).start()
 
 

@@ -122,6 +122,11 @@ async def test_the_bot_speaks_the_question_and_grades_a_spoken_answer(
     heard = whisper.transcribe(from_discord_pcm(spoken)).text.lower()
     assert "overfitting" in heard
     assert "prevent" in heard
+    # While the person answers, the follow-ups that can come next are rendered ahead.
+    speaker = stage_of(bot, thread).services.speaker
+    assert speaker is not None
+    ahead = speaker.cache_path("Name two ways to prevent overfitting.")
+    await eventually(ahead.is_file, timeout=20)
 
     await opt_in(fake, cast.ada, consent)
     await fake.voice_speak(cast.ada, say("The model memorizes the noise and fails on new data."))

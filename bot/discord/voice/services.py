@@ -59,11 +59,13 @@ class VoiceServices:
                 end_silence=min(voice.end_silence_seconds, 0.8),
                 max_seconds=min(voice.max_answer_seconds, 10),
                 min_speech=min(voice.min_speech_seconds, 0.2),
+                speculative_pause=voice.speculative_pause_seconds,
             )
         return CaptureOptions(
             end_silence=voice.end_silence_seconds,
             max_seconds=voice.max_answer_seconds,
             min_speech=voice.min_speech_seconds,
+            speculative_pause=voice.speculative_pause_seconds,
         )
 
     def close(self) -> None:

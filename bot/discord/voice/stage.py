@@ -6,7 +6,6 @@ import asyncio
 import contextlib
 import io
 import logging
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import discord
@@ -27,9 +26,9 @@ from bot.engine.events import (
     SessionEnded,
 )
 from bot.errors import InterviewBotError
-from bot.speech.audio import read_wav, to_discord_pcm
 from bot.speech.ears import Ears
 from bot.speech.listen import HeardAnswer
+from bot.speech.prerender import Prerenderer, speech_pcm
 from bot.speech.vocabulary import vocabulary_prompt
 from bot.tasks import spawn
 
@@ -71,6 +70,7 @@ class VoiceStage:
         self.closed = False
         self.spoken: list[str] = []  # what the bot said, in order (for the transcript of a session)
         self._listening_for: str | None = None  # the node a heard answer answers
+        self._ahead: Prerenderer | None = None  # the follow-ups that may come next, rendered
         client.listen(PcmSink(self._on_frame))
 
     @property
@@ -100,6 +100,7 @@ class VoiceStage:
         match event:
             case Asked():
                 _question, node = self.bank.node(event.node_id)
+                self._render_ahead(event.question_id, node)
                 await self._ask(event.prompt, node, self._speakers(event.turn))
             case QuickFireAsked():
                 item = self.bank.quickfire_item(event.item_id)
@@ -123,6 +124,17 @@ class VoiceStage:
         self._listening_for = asked.id
         await self.say(prompt)
         self.ears.listen(speakers, self._prompt_for(asked))
+
+    def _render_ahead(self, question_id: str, node: Node) -> None:
+        """Render the follow-ups that can come after this node while the person answers."""
+        limit = self.services.settings.voice.prerender_follow_ups
+        speaker = self.services.speaker
+        if not limit or speaker is None:
+            return
+        if self._ahead is None:
+            self._ahead = Prerenderer(speaker, limit)
+        children = self.bank.trees[question_id].children(node.id)
+        self._ahead.ahead([child.prompt for _when, child in children], f"ahead:{node.id}")
 
     def _speakers(self, turn: str | None) -> frozenset[str]:
         session = self.room.session
@@ -168,8 +180,7 @@ class VoiceStage:
         speaker = self.services.speaker
         if speaker is None or not self.client.is_connected():
             return
-        path = await speaker.render(text)
-        pcm = await asyncio.to_thread(_discord_pcm, path)  # file read and resampling off the loop
+        pcm = await speech_pcm(speaker, text)  # from the cache when rendered ahead
         finished = asyncio.get_running_loop().create_future()
 
         def after(error: Exception | None) -> None:
@@ -190,6 +201,8 @@ class VoiceStage:
         if self.closed:
             return
         self.closed = True
+        if self._ahead is not None:
+            self._ahead.stop()
         for view in self.views:
             view.stop()
         await self.ears.close()
@@ -200,11 +213,6 @@ class VoiceStage:
             with contextlib.suppress(Exception):
                 self.client.stop_listening()
             await self.client.disconnect(force=True)
-
-
-def _discord_pcm(wav: Path) -> bytes:
-    samples, rate = read_wav(wav.read_bytes())
-    return to_discord_pcm(samples, rate)
 
 
 def _settle(future: asyncio.Future[None]) -> None:
