@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 from bot.memory import malloc_trim, trim_forever
@@ -34,3 +36,30 @@ async def test_the_trim_loop_runs_until_cancelled() -> None:
     task.cancel()
     await asyncio.gather(task, return_exceptions=True)
     assert task.cancelled()
+
+
+_LARGE_BLOCKS = """
+from bot.memory import tune_allocator
+from tests.test_memory import resident_mb
+tuned = tune_allocator()
+del bytearray(300 << 10)[:]  # freeing a mapped block raises glibc's threshold above its size
+before = resident_mb()
+blocks, pins = [], []
+for _ in range(200):  # 200 KiB canvases, each with a small live allocation after it
+    blocks.append(bytearray(200 << 10))
+    pins.append(bytearray(2000))
+peak = resident_mb()
+del blocks
+print(tuned, peak - before, resident_mb() - before)
+"""
+
+
+def test_large_blocks_go_back_to_the_os_when_freed() -> None:
+    """In a fresh process (an old heap would serve them from its free chunks)."""
+    out = subprocess.run(
+        [sys.executable, "-c", _LARGE_BLOCKS], capture_output=True, text=True, check=True
+    ).stdout.split()
+    tuned, grown, kept = out[0] == "True", float(out[1]), float(out[2])
+    assert tuned
+    assert grown > 30
+    assert kept < 5

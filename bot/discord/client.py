@@ -29,7 +29,7 @@ from bot.discord.rooms import COUNTDOWN_TICK_SECONDS, Room, Rooms
 from bot.discord.venue import EVERY_CONTEXT, EVERY_INSTALL
 from bot.discord.views import SessionButton, on_dialog
 from bot.discord.voice_messages import VoiceMessages
-from bot.memory import trim_forever
+from bot.memory import trim_forever, tune_allocator
 from bot.tasks import spawn
 
 if TYPE_CHECKING:
@@ -67,6 +67,7 @@ class InterviewBot(commands.Bot):
             **options,
         )
         self.app = app
+        tune_allocator()  # before the worker threads: their arenas and large blocks
         self.rooms = Rooms(app.manager, countdown_tick)
         self._voice: VoiceServices | None = None
         self._trimmer: asyncio.Task[None] | None = None
