@@ -100,7 +100,13 @@ class TerminalPractice:
         self.screen.show(report_text.plain(card))
         if self.report_file is not None:
             text = report_text.markdown(card, self.user)
-            await asyncio.to_thread(self.report_file.write_text, text, encoding="utf-8")
+            try:
+                await asyncio.to_thread(self.report_file.write_text, text, encoding="utf-8")
+            except OSError as error:
+                reason = error.strerror or type(error).__name__
+                self.notice(f"Could not write the report card to {self.report_file} ({reason});")
+                self.notice("it is shown above.")
+                return
             self.notice(f"Your report card is in {self.report_file}.")
 
     async def _tick(self, seconds: float) -> None:

@@ -43,3 +43,22 @@ def test_quickfire_practice_has_no_report_card(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "Session over (ended)" in result.stdout
     assert "Report card" not in result.stdout
+
+
+def test_a_report_file_that_cannot_be_written_is_one_sentence(tmp_path: Path) -> None:
+    card = tmp_path / "no such folder" / "card.md"
+    result = run(
+        tmp_path,
+        "practice",
+        "--topic",
+        "fundamentals",
+        "--report",
+        str(card),
+        stdin=f"{ANSWER}\n/done\n",
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    assert f"Could not write the report card to {card} (No such file or directory);" in (
+        result.stderr
+    )
+    assert "Report card · 75% over 1 question" in result.stdout  # shown, so nothing is lost
