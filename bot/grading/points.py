@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -21,12 +22,14 @@ from bot.bank.models import KeyPoint
 from bot.grading.clauses import NEGATORS
 from bot.grading.common_words import COMMON_WORDS, GENERIC_TERMS
 from bot.grading.matcher import AnswerIndex, Hit, prepare
-from bot.grading.text import FUNCTION_WORDS
+from bot.grading.text import FUNCTION_WORDS, stem
 
 BORROW_WORDS = 15  # how far back in its sentence an object may find a subject in another clause
 BACKWARD_WORDS = 3  # "regularisation does not help": a negator this close after a phrase
 DIRECT_WORDS = 2  # "don't need any more data": words allowed between a denial and the phrase
 LISTED_WORDS = 3  # "never add more data or regularisation": how far back an "or" joins a list
+CLAUSE_OPENING = 4  # words looked at before a clause's subject: "and so the" ...
+PREDICATE_WORDS = 6  # "X doesn't tell you anything useful": the words a denial after X covers
 NEAR_WORDS = 3  # "encourage co-adaptation", "pooling layers then upsample": a direction beside
 JOINED_WORDS = 6  # "the L1 penalty plus (1 - alpha) times L2": subjects named together
 JOINED_CONTENT = 2
@@ -80,6 +83,14 @@ _ACTING = frozenset(
     """help helps helped helping work works matter matters deal deals address addresses handle
     handles affect affects solve solves fix fixes cure cures""".split()
 )
+# after "X isn't" / "X doesn't": predicates that deny X's worth or effect, not describe it
+_WORTH = frozenset(
+    """needed necessary required important useful relevant true real valid used use apply
+    applies exist exists problem issue concern improve improves improved cause causes lead
+    leads guarantee guarantees make makes effect impact difference anything much care matter
+    worth good better necessarily always change changes do does""".split()
+)
+_DENYING_NEGATORS = frozenset({"nothing", "none", "never"})  # "X has nothing to do with Y"
 # word -> a signed axis number: +n one way along axis n, -n the other way
 _DIRECTION = {
     word: sign * (n + 1)
@@ -87,6 +98,18 @@ _DIRECTION = {
     for sign, side in ((1, sides[0]), (-1, sides[1]))
     for word in side.split()
 }
+
+
+@functools.cache
+def _label_stems(point: KeyPoint) -> frozenset[str]:
+    """The stems of the content words of a point's label and phrases."""
+    prepared = [prepare(text) for text in (point.label, *point.phrases)]
+    return frozenset(
+        s
+        for p in prepared
+        for w, s in zip(p.words, p.stems, strict=True)
+        if w not in FUNCTION_WORDS
+    )
 
 
 def _says_not(label: str) -> bool:
@@ -216,25 +239,36 @@ class PointJudge:
         prepared = prepare(phrase)
         negative, opener = prepared.negative, prepared.opener
         for hit in self._hits((phrase,)):
-            if self.negated(hit, whole_phrase_negative=negative or opener, opener=opener):
+            if self.negated(
+                hit, whole_phrase_negative=negative or opener, opener=opener, point=point
+            ):
                 if self._reversed(hit, point, negated=True):
                     continue  # "does not encourage co-adaptation": no denial of preventing
                 if self._prevented(hit, point):
                     covers.append(_Found(hit, "prevented"))
                     return
                 denied = self._directly_negated(hit) or (
-                    not (negative or opener or _says_not(point.label)) and self._denied_after(hit)
+                    not (negative or opener or _says_not(point.label))
+                    and self._denied_after(hit, point)
                 )
                 if denied and self._about(hit, point):
                     against.append(_Found(hit, "negated", strong=False))
             elif self._reversed(hit, point):
                 against.append(_Found(hit, "reversed", strong=False))
+            elif (alone := self._said_of_another(hit, point)) is not None:
+                if alone:  # "Momentum scales each step by the squared gradients" (RMSProp's)
+                    against.append(_Found(hit, "misattributed", strong=False))
             else:
                 covers.append(_Found(hit, hit.how))
                 return
 
     def negated(
-        self, hit: Hit, *, whole_phrase_negative: bool = False, opener: bool = False
+        self,
+        hit: Hit,
+        *,
+        whole_phrase_negative: bool = False,
+        opener: bool = False,
+        point: KeyPoint | None = None,
     ) -> bool:
         """Whether the words of `hit` stand under a negation (outer negations only when the
         phrase itself holds one), or are followed closely by one ("dropout does not help")."""
@@ -245,7 +279,7 @@ class PointJudge:
             return True
         if whole_phrase_negative:
             return False
-        return self._denied_after(hit)
+        return self._denied_after(hit, point)
 
     def _reversed(self, hit: Hit, point: KeyPoint, *, negated: bool = False) -> bool:
         """The phrase with the opposite direction beside it: "encourage co-adaptation" for a
@@ -265,6 +299,38 @@ class PointJudge:
         } - {None}
         return bool(said) and not said & wanted and any(-d in wanted for d in said if d)
 
+    def _said_of_another(self, hit: Hit, point: KeyPoint) -> bool | None:
+        """For a relation point, whether its phrase is said of another side's subject, the one
+        its clause opens with (None when the point's own subject is named there too, or the
+        clause opens otherwise): True when the point's own
+        subject is not in that sentence either ("RMSProp keeps a velocity" for momentum's
+        point), False when it is ("a velocity like momentum and squared gradients like
+        RMSProp": no credit from here, and no contradiction)."""
+        if point.relation is None or self.index.spoken:
+            return None  # a transcript's clauses are guessed: no pairing beyond the relation
+        own = [s for s in self._spans if point.id in self._owners[s]]
+        if any(s[0] < hit.end and hit.start < s[1] for s in own):
+            return None  # the phrase names the subject itself
+        parsed = self.parsed
+        clause = parsed.clause[hit.start]
+        before = [
+            s
+            for s in self._spans
+            if s[1] <= hit.start and parsed.clause[s[0]] == clause and not parsed.negated[s[0]]
+        ]
+        if not before or any(point.id in self._owners[s] for s in before):
+            return None  # "gamma in the RBF kernel is how far one point reaches": its own
+        start = min(before)[0]
+        if any(
+            parsed.clause[j] == clause and parsed.words[j] not in FUNCTION_WORDS | _FILLERS
+            for j in range(max(0, start - CLAUSE_OPENING), start)
+        ):
+            return None  # not what the clause is about: "it picks P(features | class)"
+        sentence = self.parsed.sentence[hit.start]
+        return not any(
+            self.parsed.sentence[s[0]] == sentence and not self.parsed.negated[s[0]] for s in own
+        )
+
     def _prevented(self, hit: Hit, point: KeyPoint) -> bool:
         """A negated phrase that states a point about preventing it: "units can no longer
         co-adapt" (prevents co-adaptation), "no full softmax" (avoids one); but "it doesn't
@@ -280,7 +346,7 @@ class PointJudge:
             if (j < hit.start or j >= hit.end) and parsed.clause[j] == clause
         )
 
-    def _denied_after(self, hit: Hit) -> bool:
+    def _denied_after(self, hit: Hit, point: KeyPoint | None = None) -> bool:
         """A negator closely after the phrase: "dropout doesn't help", "X has nothing to do
         with Y", "X never reduces ..."."""
         parsed = self.parsed
@@ -289,10 +355,30 @@ class PointJudge:
             if parsed.clause[j] != clause:
                 break
             if parsed.words[j] in NEGATORS and parsed.negator[j]:
-                return True
+                return self._judged(j, point)
             if parsed.words[j] not in _AUX:
                 break
         return False
+
+    def _judged(self, negator: int, point: KeyPoint | None) -> bool:
+        """Whether the negation after a phrase denies the point ("dropout doesn't help", "X
+        has nothing to do with Y", "it doesn't.", "SMOTE doesn't create new examples" for a
+        point about creating them) rather than some other description of the phrase ("concept
+        drift isn't about the inputs" for a point about P(y|X)). Without a point, any."""
+        parsed = self.parsed
+        if point is None or parsed.words[negator] in _DENYING_NEGATORS:
+            return True
+        clause = parsed.clause[negator]
+        rest = [
+            parsed.words[k]
+            for k in range(negator + 1, min(negator + 1 + PREDICATE_WORDS, len(parsed)))
+            if parsed.clause[k] == clause and parsed.words[k] not in _AUX | _FILLERS
+        ]
+        if not rest:
+            return True
+        if any(w in _WORTH or w in _ACTING or w in _DIRECTION for w in rest):
+            return True
+        return bool({stem(w) for w in rest} & _label_stems(point))
 
     def _about(self, hit: Hit, point: KeyPoint) -> bool:
         """Whether a denied phrase is about this point's side: a phrase that belongs to the

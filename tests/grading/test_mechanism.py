@@ -118,6 +118,83 @@ def test_a_denial_after_the_phrase_contradicts(text: str) -> None:
     assert judge(text, points)["p"] is PointStatus.CONTRADICTED
 
 
+def labelled(pid: str, label: str, *phrases: str, relation: Relation | None = None) -> KeyPoint:
+    return KeyPoint(id=pid, label=label, phrases=phrases, relation=relation)
+
+
+def test_a_denial_of_what_the_point_says_after_the_phrase_contradicts() -> None:
+    points = [
+        labelled(
+            "t", "Moving the decision threshold trades precision for recall", "decision threshold"
+        )
+    ]
+    text = "Changing the decision threshold doesn't trade one against the other."
+    assert judge(text, points)["t"] is PointStatus.CONTRADICTED
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Reinforcement learning doesn't rely on labels at all, it learns from rewards.",
+        "Reinforcement learning isn't about a fixed dataset; an agent acts for rewards.",
+    ],
+)
+def test_a_negated_description_of_the_phrase_is_no_denial(text: str) -> None:
+    points = [
+        labelled(
+            "rl",
+            "Main families: supervised, unsupervised and reinforcement",
+            "reinforcement learning",
+        )
+    ]
+    assert judge(text, points)["rl"] is PointStatus.COVERED
+
+
+def optimisers() -> list[KeyPoint]:
+    return [
+        labelled(
+            "momentum",
+            "Momentum keeps a velocity of past gradients",
+            "velocity",
+            relation=Relation(subject=("momentum",), object=("past gradients",)),
+        ),
+        labelled(
+            "rmsprop",
+            "RMSProp scales steps by recent squared gradients",
+            "squared gradients",
+            relation=Relation(subject=("rmsprop",), object=("scales each step",)),
+        ),
+    ]
+
+
+def test_a_phrase_said_of_the_other_side_contradicts_its_point() -> None:
+    text = "RMSProp keeps a velocity. Momentum divides each step by the squared gradients."
+    assert judge(text, optimisers()) == {
+        "momentum": PointStatus.CONTRADICTED,
+        "rmsprop": PointStatus.CONTRADICTED,
+    }
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Momentum keeps a velocity, and RMSProp divides by the squared gradients.",
+        "Adam keeps a velocity like momentum and divides by squared gradients like RMSProp.",
+        "Unlike RMSProp, momentum keeps a velocity; RMSProp tracks squared gradients.",
+    ],
+)
+def test_a_phrase_said_of_its_own_side_or_in_passing_is_no_swap(text: str) -> None:
+    assert set(judge(text, optimisers()).values()) == {PointStatus.COVERED}
+
+
+def test_a_transcript_is_not_paired_beyond_its_relations() -> None:
+    text = "rmsprop keeps a velocity"
+    judge_ = PointJudge(
+        AnswerIndex(Parsed.of(text, spoken=True), spoken=True), optimisers(), lambda _: True
+    )
+    assert judge_.judge(optimisers()[0]).status is PointStatus.COVERED
+
+
 # 5. Contrasts.
 def test_a_negated_phrase_about_the_other_side_does_not_contradict() -> None:
     points = [
