@@ -90,6 +90,8 @@ _WORTH = frozenset(
     leads guarantee guarantees make makes effect impact difference anything much care matter
     worth good better necessarily always change changes do does""".split()
 )
+_SUPPOSING = frozenset({"if", "unless", "suppose", "supposing", "imagine"})
+_LEADING = frozenset({"and", "so", "but", "or", "then", "now", "even", "only"})
 _DENYING_NEGATORS = frozenset({"nothing", "none", "never"})  # "X has nothing to do with Y"
 # word -> a signed axis number: +n one way along axis n, -n the other way
 _DIRECTION = {
@@ -220,7 +222,11 @@ class PointJudge:
             self._relation(point, covers, against)
         for phrase in point.opposites:
             opposite = self._hits((phrase,), exact=True)
-            against += [_Found(h, "opposite") for h in opposite if not self.negated(h)]
+            against += [
+                _Found(h, "opposite")
+                for h in opposite
+                if not self.negated(h) and not self._supposed(h.start)
+            ]
         base = (point.id, point.label, point.weight)
         strong = [f for f in against if f.strong]
         if strong or (against and not covers):
@@ -320,11 +326,7 @@ class PointJudge:
         ]
         if not before or any(point.id in self._owners[s] for s in before):
             return None  # "gamma in the RBF kernel is how far one point reaches": its own
-        start = min(before)[0]
-        if any(
-            parsed.clause[j] == clause and parsed.words[j] not in FUNCTION_WORDS | _FILLERS
-            for j in range(max(0, start - CLAUSE_OPENING), start)
-        ):
+        if not self._opens_clause(min(before)):
             return None  # not what the clause is about: "it picks P(features | class)"
         sentence = self.parsed.sentence[hit.start]
         return not any(
@@ -426,7 +428,7 @@ class PointJudge:
                 continue
             if owner[0] in paired:  # with its object too, the subject is not swapped
                 continue
-            if not self._named_together(owner[0], point.id):
+            if not self._named_together(owner[0], point.id) and not self._supposed(hit.start):
                 against.append(_Found(hit, "swapped", subject=owner[0]))
 
     def _named_together(self, span: tuple[int, int], point_id: str) -> bool:
@@ -469,10 +471,32 @@ class PointJudge:
         span = (
             max(before, key=lambda s: (s[1], s[0]), default=None)
             or (None if ordered else min(after, default=None))
+            or max((s for s in earlier if self._opens_clause(s)), default=None)
             or max(earlier, key=lambda s: (s[1], s[0]), default=None)
             or max(listed, key=lambda s: (s[1], s[0]), default=None)
         )
         return None if span is None else (span, self._owners[span])
+
+    def _supposed(self, at: int) -> bool:
+        """Whether the word at `at` is in a clause that supposes rather than states ("if you
+        use Xavier with ReLU, the signal decays"): a wrong pairing there is no claim."""
+        parsed = self.parsed
+        j = at
+        while j > 0 and parsed.clause[j - 1] == parsed.clause[at]:
+            j -= 1
+        while j < at and parsed.words[j] in _LEADING:
+            j += 1
+        return parsed.words[j] in _SUPPOSING
+
+    def _opens_clause(self, span: tuple[int, int]) -> bool:
+        """Whether the subject at `span` is what its clause opens with ("tanh is a rescaled
+        sigmoid", "while bagging, which averages"), not a word further in it."""
+        parsed = self.parsed
+        clause = parsed.clause[span[0]]
+        return not any(
+            parsed.clause[j] == clause and parsed.words[j] not in FUNCTION_WORDS | _FILLERS
+            for j in range(max(0, span[0] - CLAUSE_OPENING), span[0])
+        )
 
     def _quote(self, found: _Found) -> str:
         return self.parsed.quote(*_span(found))

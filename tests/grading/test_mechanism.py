@@ -195,6 +195,38 @@ def test_a_transcript_is_not_paired_beyond_its_relations() -> None:
     assert judge_.judge(optimisers()[0]).status is PointStatus.COVERED
 
 
+def ensembles() -> list[KeyPoint]:
+    return [
+        point(
+            "bag", relation=Relation(subject=("bagging",), object=("variance",), swapped=("bias",))
+        ),
+        point(
+            "boost",
+            relation=Relation(subject=("boosting",), object=("bias",), swapped=("variance",)),
+        ),
+    ]
+
+
+def test_a_clause_without_a_subject_borrows_the_one_its_sentence_is_about() -> None:
+    text = "Boosting looks like bagging in form, so it mostly cuts bias."
+    assert judge(text, ensembles()) == {"bag": PointStatus.MISSED, "boost": PointStatus.COVERED}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "If you use bagging to cut bias, you will be disappointed.",
+        "Unless bagging reduces bias here, the ensemble is no better.",
+    ],
+)
+def test_a_wrong_pairing_that_is_only_supposed_is_no_contradiction(text: str) -> None:
+    assert judge(text, ensembles())["bag"] is not PointStatus.CONTRADICTED
+
+
+def test_a_wrong_pairing_stated_is_still_a_contradiction() -> None:
+    assert judge("Bagging cuts bias.", ensembles())["bag"] is PointStatus.CONTRADICTED
+
+
 # 5. Contrasts.
 def test_a_negated_phrase_about_the_other_side_does_not_contradict() -> None:
     points = [
