@@ -16,7 +16,8 @@ learns which clause it is in and whether it stands under a negation:
   as a whole: they negate X only; inside a clause, "instead of X" and "rather than X" negate
   the noun phrase X up to the next function word, and what follows is asserted again;
 - a negator (not, never, no, without, cannot, n't, neither, nor, hardly ...) negates the rest of
-  its clause; two negators cancel ("you cannot do without it"); "no free lunch" is a term and
+  its clause; two negators cancel ("you cannot do without it"), but "neither X nor Y" and "not
+  X nor Y" are one negation; "no free lunch" is a term and
   "almost no X" a small amount, and "no better than X" a comparison, not negations;
 - a myth being quoted ("people think ...", "a common misconception is ...") negates its clause
   and the clauses after it until a contrast; a verdict on what came before ("that is wrong",
@@ -381,7 +382,7 @@ def _finish(
             if scope is not None:
                 active = [j for j in active if i - j <= scope]
             negated[i] = clause.negated != (len(active) % 2 == 1)
-            if negator[i]:
+            if negator[i] and not (words[i] == "nor" and active):  # "neither X nor Y": one
                 active.append(i)
     return Parsed(
         text,

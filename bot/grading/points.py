@@ -90,6 +90,7 @@ _WORTH = frozenset(
     leads guarantee guarantees make makes effect impact difference anything much care matter
     worth good better necessarily always change changes do does""".split()
 )
+_SHIELDS = frozenset("save saves protect protects stop stops spare spares shield shields".split())
 _SUPPOSING = frozenset({"if", "unless", "suppose", "supposing", "imagine"})
 _LEADING = frozenset({"and", "so", "but", "or", "then", "now", "even", "only"})
 _DENYING_NEGATORS = frozenset({"nothing", "none", "never"})  # "X has nothing to do with Y"
@@ -253,6 +254,9 @@ class PointJudge:
                 if self._prevented(hit, point):
                     covers.append(_Found(hit, "prevented"))
                     return
+                if self._unprevented(hit, point):  # "doesn't save it from saturating"
+                    covers.append(_Found(hit, "negated twice"))
+                    return
                 denied = self._directly_negated(hit) or (
                     not (negative or opener or _says_not(point.label))
                     and self._denied_after(hit, point)
@@ -347,6 +351,24 @@ class PointJudge:
             for j in near
             if (j < hit.start or j >= hit.end) and parsed.clause[j] == clause
         )
+
+    def _unprevented(self, hit: Hit, point: KeyPoint) -> bool:
+        """A phrase after a denied prevention, which says it happens: "being zero-centred
+        doesn't save it from saturating", "nothing stops it from overfitting" (not for a point
+        that is itself about preventing)."""
+        if PREVENTS in _directions(point.label):
+            return False
+        parsed = self.parsed
+        j = hit.start - 1
+        while j >= 0 and parsed.clause[j] == parsed.clause[hit.start] and hit.start - j <= 5:
+            if parsed.words[j] in _SHIELDS or _DIRECTION.get(parsed.words[j]) == PREVENTS:
+                return any(
+                    parsed.negator[k]
+                    for k in range(max(0, j - 3), j)
+                    if parsed.clause[k] == parsed.clause[j]
+                )
+            j -= 1
+        return False
 
     def _denied_after(self, hit: Hit, point: KeyPoint | None = None) -> bool:
         """A negator closely after the phrase: "dropout doesn't help", "X has nothing to do

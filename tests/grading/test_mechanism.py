@@ -227,6 +227,31 @@ def test_a_wrong_pairing_stated_is_still_a_contradiction() -> None:
     assert judge("Bagging cuts bias.", ensembles())["bag"] is PointStatus.CONTRADICTED
 
 
+def test_neither_nor_is_one_negation() -> None:
+    words = negated("Neither sigmoid nor tanh has a useful gradient there.")
+    assert words["sigmoid"]
+    assert words["tanh"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Being zero-centred doesn't save tanh from saturating.",
+        "Nothing stops a deep tree from overfitting.",
+    ],
+)
+def test_a_denied_prevention_says_the_phrase_happens(text: str) -> None:
+    points = [
+        labelled("p", "Sigmoid and tanh saturate; deep trees overfit", "saturating", "overfitting")
+    ]
+    assert judge(text, points)["p"] is PointStatus.COVERED
+
+
+def test_a_denied_prevention_still_denies_a_point_about_preventing() -> None:
+    points = [labelled("p", "Dropout prevents co-adaptation", "co-adaptation")]
+    assert judge("Dropout doesn't prevent co-adaptation.", points)["p"] is PointStatus.CONTRADICTED
+
+
 # 5. Contrasts.
 def test_a_negated_phrase_about_the_other_side_does_not_contradict() -> None:
     points = [
