@@ -6,6 +6,10 @@ Splits (see docs/benchmarks.md):
 - `test`: bench/grading_eval/test/*.yaml, the same kind, kept for the final report (seen twice).
 - `holdout`: bench/grading_eval/holdout/*.yaml, written later by other writers who were shown only
   the questions and their key-point labels; 16 of its 24 questions are in neither dev nor test.
+  Reported once (session 5), then tuned on (session 6).
+- `holdout2`: bench/grading_eval/holdout2/*.yaml, 189 answers to 27 questions drawn at random,
+  written in session 6 by three more writers shown only the questions and key-point labels.
+  Never tuned on: the figures to report.
 - `legacy`: bench/grading_eval/*.yaml, the first 72 answers (written in the bank's vocabulary).
 
 Run: .venv/bin/python -m bench.grading_eval --split dev  (Markdown; --json for raw numbers)
@@ -262,7 +266,9 @@ def report(result: dict[str, Any]) -> str:
 def main() -> int:
     """Print the report."""
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--split", choices=("dev", "test", "holdout", "legacy"), default="dev")
+    parser.add_argument(
+        "--split", choices=("dev", "test", "holdout", "holdout2", "legacy"), default="dev"
+    )
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--misses", action="store_true", help="list misgraded answers")
     args = parser.parse_args()
