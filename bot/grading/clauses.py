@@ -314,8 +314,8 @@ def _judge_myths(words: list[str], clauses: list[_Clause], negator: list[bool]) 
         if (k and clauses[k - 1].sentence != clause.sentence) or clause.contrast:
             quoting = False
         span = words[clause.start : clause.end]
-        if _quotes_myth(span):
-            quoting = True
+        if _quotes_myth(span):  # "contrary to what people say, ...": the rest is the claim
+            quoting = not (opens_negated_clause(tuple(span)) or span[:1] == ["despite"])
         if quoting:
             clause.negated = True
         if _is_verdict(span):

@@ -252,6 +252,21 @@ def test_a_denied_prevention_still_denies_a_point_about_preventing() -> None:
     assert judge("Dropout doesn't prevent co-adaptation.", points)["p"] is PointStatus.CONTRADICTED
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Contrary to what people say, MSE is not sensitive to outliers.",
+        "Despite what many people think, MSE is not sensitive to outliers.",
+    ],
+)
+def test_a_claim_after_contrary_to_a_myth_is_the_speakers_own(text: str) -> None:
+    assert negated(text)["sensitive"]
+
+
+def test_a_quoted_myth_is_still_not_the_speakers_claim() -> None:
+    assert negated("People often say MSE is robust to outliers, but that is wrong.")["robust"]
+
+
 # 5. Contrasts.
 def test_a_negated_phrase_about_the_other_side_does_not_contradict() -> None:
     points = [
