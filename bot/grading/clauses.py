@@ -41,7 +41,7 @@ NEGATORS = frozenset(
     shouldnt couldnt hasnt havent hadnt aint mustnt neednt neither nor hardly barely none
     nothing nobody""".split()
 )
-_NOT_NEGATING_NEXT = frozenset({"only", "just", "merely", "matter", "least", "sure"})
+_NOT_NEGATING_NEXT = frozenset({"only", "just", "merely", "least", "sure"})
 _NOT_NEGATING_PREV = frozenset({"or", "if"})  # "whether or not", "if not"
 _CONTRAST = frozenset({"but", "however", "whereas", "while", "although", "though", "yet"})
 _BREAKS = frozenset(
@@ -285,6 +285,8 @@ def _negators(words: list[str], clauses: list[_Clause]) -> list[bool]:
             nxt = words[i + 1] if i + 1 < clause.end else ""
             prev = words[i - 1] if i > clause.start else ""
             if nxt in _NOT_NEGATING_NEXT or prev in _NOT_NEGATING_PREV:
+                continue
+            if words[i] == "no" and nxt == "matter":  # "no matter what", not "doesn't matter"
                 continue
             if any(tuple(words[i : i + len(t)]) == t for t in _NOT_NEGATIONS):
                 continue

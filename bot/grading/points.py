@@ -29,6 +29,7 @@ BACKWARD_WORDS = 3  # "regularisation does not help": a negator this close after
 DIRECT_WORDS = 2  # "don't need any more data": words allowed between a denial and the phrase
 LISTED_WORDS = 3  # "never add more data or regularisation": how far back an "or" joins a list
 CLAUSE_OPENING = 4  # words looked at before a clause's subject: "and so the" ...
+OF_WORDS = 3  # "independence of the errors isn't ...": an "of" phrase the denial may follow
 PREDICATE_WORDS = 6  # "X doesn't tell you anything useful": the words a denial after X covers
 NEAR_WORDS = 3  # "encourage co-adaptation", "pooling layers then upsample": a direction beside
 JOINED_WORDS = 6  # "the L1 penalty plus (1 - alpha) times L2": subjects named together
@@ -88,8 +89,10 @@ _WORTH = frozenset(
     """needed necessary required important useful relevant true real valid used use apply
     applies exist exists problem issue concern improve improves improved cause causes lead
     leads guarantee guarantees make makes effect impact difference anything much care matter
-    worth good better necessarily always change changes do does""".split()
+    worth good better necessarily always change changes do does assumption assumptions
+    requirement requirements condition prerequisite""".split()
 )
+_OF = frozenset({"of", "for"})
 _SHIELDS = frozenset("save saves protect protects stop stops spare spares shield shields".split())
 _SUPPOSING = frozenset({"if", "unless", "suppose", "supposing", "imagine"})
 _LEADING = frozenset({"and", "so", "but", "or", "then", "now", "even", "only"})
@@ -375,12 +378,19 @@ class PointJudge:
         with Y", "X never reduces ..."."""
         parsed = self.parsed
         clause = parsed.clause[hit.start]
-        for j in range(hit.end, min(hit.end + BACKWARD_WORDS, len(parsed))):
-            if parsed.clause[j] != clause:
+        j, reach = hit.end, BACKWARD_WORDS
+        if j + 1 < len(parsed) and parsed.words[j] in _OF and parsed.clause[j] == clause:
+            reach += OF_WORDS  # "independence of the errors isn't an assumption"
+            j += 1
+            end = min(hit.end + OF_WORDS, len(parsed))
+            while j < end and parsed.words[j] not in NEGATORS | _AUX:
+                j += 1
+        for k in range(j, min(hit.end + reach, len(parsed))):
+            if parsed.clause[k] != clause:
                 break
-            if parsed.words[j] in NEGATORS and parsed.negator[j]:
-                return self._judged(j, point)
-            if parsed.words[j] not in _AUX:
+            if parsed.words[k] in NEGATORS and parsed.negator[k]:
+                return self._judged(k, point)
+            if parsed.words[k] not in _AUX:
                 break
         return False
 

@@ -267,6 +267,20 @@ def test_a_quoted_myth_is_still_not_the_speakers_claim() -> None:
     assert negated("People often say MSE is robust to outliers, but that is wrong.")["robust"]
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Independence of the errors isn't really an OLS assumption.",
+        "Independence of errors doesn't matter",
+        "independence of",
+    ],
+)
+def test_a_denial_may_follow_an_of_phrase(text: str) -> None:
+    points = [labelled("i", "Errors are independent of each other", "independence")]
+    expected = PointStatus.COVERED if text.endswith("of") else PointStatus.CONTRADICTED
+    assert judge(text, points)["i"] is expected
+
+
 # 5. Contrasts.
 def test_a_negated_phrase_about_the_other_side_does_not_contradict() -> None:
     points = [
