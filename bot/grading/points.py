@@ -38,7 +38,8 @@ _JOINERS = frozenset("and or plus with both times".split())
 _FILLERS = frozenset("a an the any more much really actually even always ever".split())
 _AUX = frozenset(
     """is are was were be been does do did will would should can could may might has have had
-    really actually it they this that s also""".split()
+    really actually it they this that s also likewise equally entirely completely totally
+    simply generally usually often largely mostly basically""".split()
 )
 
 
@@ -93,6 +94,11 @@ _WORTH = frozenset(
     requirement requirements condition prerequisite""".split()
 )
 _OF = frozenset({"of", "for"})
+_MODALS = frozenset("can could may might".split())
+_UNWORTH = frozenset(
+    """unnecessary unneeded needless useless pointless irrelevant unimportant overrated
+    redundant obsolete counterproductive""".split()
+)
 _SHIELDS = frozenset("save saves protect protects stop stops spare spares shield shields".split())
 _SUPPOSING = frozenset({"if", "unless", "suppose", "supposing", "imagine"})
 _LEADING = frozenset({"and", "so", "but", "or", "then", "now", "even", "only"})
@@ -390,6 +396,9 @@ class PointJudge:
                 break
             if parsed.words[k] in NEGATORS and parsed.negator[k]:
                 return self._judged(k, point)
+            if parsed.words[k] in _UNWORTH and not parsed.negated[k]:
+                # "warm-up is unnecessary": a denial; "accuracy can be useless": a warning
+                return not _MODALS.intersection(parsed.words[hit.end : k])
             if parsed.words[k] not in _AUX:
                 break
         return False

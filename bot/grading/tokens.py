@@ -94,6 +94,7 @@ _OUR = re.compile(r"^(behavi|neighb|col|fav|flav|lab|hon|rum|hum|harb|vap)our")
 _DOUBLED_L = re.compile(r"(?<=[aeiou][b-df-hj-np-tv-z])ell(ed|ing|er|ers)$")  # labelled
 # Written as prefixes: "non-linear", "un labelled" and "nonlinear" are one word, never "linear".
 _PREFIXES = frozenset({"non", "un", "semi", "multi", "pre"})
+_NOT_BRITISH_ISE = re.compile(r"(?:wis|[^i]cis)(?:e|ed|es|ely|ing)$")  # no -ize spelling
 _SPELLING = re.compile(r"(?<=\w{3})is(e|ed|es|ing|ation|ations|er|ers)$")
 _ACRONYM_PLURAL = re.compile(r"^([A-Z]{2,}[0-9]*)s$")  # LSTMs, CNNs, GRUs
 _TOKEN = re.compile(
@@ -134,6 +135,8 @@ def _word(raw: str) -> str:
     word = raw.lower().replace("’", "").replace("'", "").replace("++", "plusplus")
     word = _NUMBER_WORDS.get(word, word)
     word = _BRITISH.get(word) or _DOUBLED_L.sub(r"el\1", _OUR.sub(r"\1or", word))
+    if _NOT_BRITISH_ISE.search(word):  # otherwise, likewise, precise, exercise
+        return word[:MAX_WORD_CHARS]
     return _SPELLING.sub(r"iz\1", word)[:MAX_WORD_CHARS]
 
 

@@ -281,6 +281,19 @@ def test_a_denial_may_follow_an_of_phrase(text: str) -> None:
     assert judge(text, points)["i"] is expected
 
 
+@pytest.mark.parametrize(
+    "text", ["Warm-up is likewise unnecessary for Adam.", "Warm-up is pointless with Adam."]
+)
+def test_a_negative_adjective_after_the_phrase_denies_it(text: str) -> None:
+    points = [labelled("w", "Warm-up starts from a small learning rate", "warm-up")]
+    assert judge(text, points)["w"] is PointStatus.CONTRADICTED
+
+
+def test_a_negated_negative_adjective_is_no_denial() -> None:
+    points = [labelled("w", "Warm-up starts from a small learning rate", "warm-up")]
+    assert judge("Warm-up is not pointless.", points)["w"] is PointStatus.COVERED
+
+
 # 5. Contrasts.
 def test_a_negated_phrase_about_the_other_side_does_not_contradict() -> None:
     points = [
@@ -424,6 +437,7 @@ def test_no_before_a_comparison_is_no_negation(text: str) -> None:
         ("HMMs and CNNs", "hmm and cnn"),
         ("P(X) then p(y | x), p(x, y)", "p of x then p of y given x p of x and y"),
         ("zero feats w/ prob p, w/o grads", "0 features with probability p without gradients"),
+        ("otherwise, likewise, precise; normalise", "otherwise likewise precise normalize"),
     ],
 )
 def test_symbols_arrows_and_spellings_are_normalised(text: str, words: str) -> None:
