@@ -22,7 +22,7 @@ from bot.store.writer import Step, Writer
 
 log = logging.getLogger(__name__)
 
-SQLITE_CACHE_KIB = 1024
+SQLITE_CACHE_KIB = 256
 
 
 class SqlRepository:
@@ -368,8 +368,9 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # OS's hands); only a power cut can lose the last commits. FULL would fsync every answer.
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    # 1 MB of page cache per pooled connection (SQLite's default is 2 MB): the working set of a
-    # session is a few pages, the OS caches the file anyway, and five connections filling 2 MB
-    # each as the database grows were most of the bot's memory growth over its first sessions.
+    # 256 KiB of page cache per pooled connection (SQLite's default is 2 MB): the working set of
+    # a session is a few pages and the OS caches the file anyway, while five connections filling
+    # their caches as the database grows were most of the bot's memory growth over its first
+    # thousands of sessions (docs/benchmarks.md, "Memory over 1,000 ended sessions").
     cursor.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
     cursor.close()
