@@ -94,6 +94,10 @@ _WORTH = frozenset(
     requirement requirements condition prerequisite""".split()
 )
 _OF = frozenset({"of", "for"})
+_CONNECTIVES = frozenset(
+    """and or but so then since because while whereas although though yet however also
+    the a an""".split()
+)
 _MODALS = frozenset("can could may might".split())
 _UNWORTH = frozenset(
     """unnecessary unneeded needless useless pointless irrelevant unimportant overrated
@@ -507,6 +511,8 @@ class PointJudge:
             for s in usable
             if parsed.sentence[s[0]] == sentence and hit.start - BORROW_WORDS <= s[1] <= hit.start
         ]
+        if self._heads_clause(hit.start):
+            earlier = []  # "..., but since ReLU discards half": the phrase is its own subject
         heading = parsed.heading[hit.start] if parsed.heading else -1
         listed = [s for s in usable if heading >= 0 and parsed.sentence[s[0]] == heading]
         span = (
@@ -528,6 +534,17 @@ class PointJudge:
         while j < at and parsed.words[j] in _LEADING:
             j += 1
         return parsed.words[j] in _SUPPOSING
+
+    def _heads_clause(self, at: int) -> bool:
+        """Whether the word at `at` is the first of its clause but for connectives ("but since
+        ReLU ...", "and the ReLU ..."), not after a preposition ("each on a bootstrap sample")."""
+        parsed = self.parsed
+        j = at - 1
+        while j >= 0 and parsed.clause[j] == parsed.clause[at]:
+            if parsed.words[j] not in _CONNECTIVES:
+                return False
+            j -= 1
+        return True
 
     def _opens_clause(self, span: tuple[int, int]) -> bool:
         """Whether the subject at `span` is what its clause opens with ("tanh is a rescaled

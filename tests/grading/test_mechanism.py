@@ -294,6 +294,25 @@ def test_a_negated_negative_adjective_is_no_denial() -> None:
     assert judge("Warm-up is not pointless.", points)["w"] is PointStatus.COVERED
 
 
+def inits() -> list[KeyPoint]:
+    return [
+        point(
+            "xavier", relation=Relation(subject=("xavier",), object=("tanh",), swapped=("relu",))
+        ),
+        point("he", relation=Relation(subject=("he init",), object=("relu",), swapped=("tanh",))),
+    ]
+
+
+def test_a_phrase_heading_its_own_clause_borrows_no_subject() -> None:
+    text = "Xavier isn't catastrophic in shallow nets, but since ReLU discards half the signal, "
+    text += "the variance halves."
+    assert judge(text, inits())["xavier"] is not PointStatus.CONTRADICTED
+
+
+def test_a_phrase_after_a_preposition_still_borrows_the_subject() -> None:
+    assert judge("Xavier is fine, even with ReLU.", inits())["xavier"] is PointStatus.CONTRADICTED
+
+
 # 5. Contrasts.
 def test_a_negated_phrase_about_the_other_side_does_not_contradict() -> None:
     points = [
