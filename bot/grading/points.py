@@ -21,7 +21,7 @@ from enum import StrEnum
 from bot.bank.models import KeyPoint
 from bot.grading.clauses import NEGATORS
 from bot.grading.common_words import COMMON_WORDS, GENERIC_TERMS
-from bot.grading.matcher import AnswerIndex, Hit, prepare
+from bot.grading.matcher import AnswerIndex, Hit, antonyms, prepare
 from bot.grading.text import FUNCTION_WORDS, stem
 
 BORROW_WORDS = 15  # how far back in its sentence an object may find a subject in another clause
@@ -67,14 +67,12 @@ _AXES = (  # each axis: the words for one direction, then the words for the othe
         discourage discourages suppress suppresses""",
         """encourage encourages encouraging encouraged promote promotes promoting""",
     ),
-    (
+    (  # less of it / more of it: "reduce impurity" is "minimise impurity"
         """reduce reduces reducing reduced reduction decrease decreases decreasing lower lowers
-        lowering""",
-        """increase increases increasing increased raise raises raising amplify amplifies""",
-    ),
-    (
-        """minimise minimises minimising minimised minimize minimizes minimizing minimized""",
-        """maximise maximises maximising maximised maximize maximizes maximizing maximized""",
+        lowering minimise minimises minimising minimised minimize minimizes minimizing
+        minimized""",
+        """increase increases increasing increased raise raises raising amplify amplifies
+        maximise maximises maximising maximised maximize maximizes maximizing maximized""",
     ),
     ("nearest closest", "farthest furthest"),
     ("downsample downsamples downsampling downsampled", "upsample upsamples upsampling upsampled"),
@@ -94,6 +92,8 @@ _WORTH = frozenset(
     requirement requirements condition prerequisite""".split()
 )
 _OF = frozenset({"of", "for"})
+# a sentence that states a point the wrong way round credits it nowhere else in that sentence
+_SPOILING = frozenset({"reversed", "misattributed"})
 _CONNECTIVES = frozenset(
     """and or but so then since because while whereas although though yet however also
     the a an""".split()
@@ -126,6 +126,23 @@ def _label_stems(point: KeyPoint) -> frozenset[str]:
         for w, s in zip(p.words, p.stems, strict=True)
         if w not in FUNCTION_WORDS
     )
+
+
+@functools.cache
+def _aimed(label: str) -> dict[str, int]:
+    """The words a label's direction words act on, with their direction: "chosen to maximise
+    purity (..., variance reduction)" -> purity: maximise, variance: reduce."""
+    words = prepare(label).words
+    out: dict[str, int] = {}
+    for i, word in enumerate(words):
+        if word not in _DIRECTION:
+            continue
+        after = [w for w in words[i + 1 : i + 3] if w not in FUNCTION_WORDS]
+        before = words[i - 1 : i] if word.endswith("tion") else ()
+        for target in after[:1] or before:
+            if target not in _DIRECTION:
+                out.setdefault(target, _DIRECTION[word])
+    return out
 
 
 def _says_not(label: str) -> bool:
@@ -228,10 +245,10 @@ class PointJudge:
         covers: list[_Found] = []
         against: list[_Found] = []
         for phrase in point.phrases:
-            if covers:
-                break  # one place that states the point is enough
             if not weak_phrase(phrase):
                 self._phrase(point, phrase, covers, against)
+        spoiled = {self.parsed.sentence[f.hit.start] for f in against if f.how in _SPOILING}
+        covers = [f for f in covers if self.parsed.sentence[f.hit.start] not in spoiled]
         if point.relation is not None:
             self._relation(point, covers, against)
         for phrase in point.opposites:
@@ -313,14 +330,35 @@ class PointJudge:
             return False
         parsed = self.parsed
         clause = parsed.clause[hit.start]
-        near = range(max(0, hit.start - NEAR_WORDS), min(len(parsed), hit.end + NEAR_WORDS))
-        said = {
-            _DIRECTION.get(parsed.words[j])
-            for j in near
+        near = [
+            j
+            for j in range(max(0, hit.start - NEAR_WORDS), min(len(parsed), hit.end + NEAR_WORDS))
             if (j < hit.start or j >= hit.end) and parsed.clause[j] == clause
-            if parsed.negated[j] == negated
-        } - {None}
+            if parsed.negated[j] == negated and parsed.words[j] in _DIRECTION
+        ]
+        aimed = _aimed(point.label)
+        judged = [v for j in near if (v := self._against_aim(j, aimed)) is not None]
+        if judged:  # "maximises the Gini impurity" for "chosen to maximise purity"
+            return any(judged)
+        said = {_DIRECTION[parsed.words[j]] for j in near}
         return bool(said) and not said & wanted and any(-d in wanted for d in said if d)
+
+    def _against_aim(self, at: int, aimed: dict[str, int]) -> bool | None:
+        """Whether the direction word at `at` goes against the label's direction for the word
+        it acts on (an antonym flips it: "maximise impurity" is "minimise purity"); None when it
+        acts on none of the label's aimed words."""
+        parsed = self.parsed
+        sign = _DIRECTION[parsed.words[at]]
+        for j in range(at + 1, min(at + 1 + NEAR_WORDS + 1, len(parsed))):
+            if parsed.clause[j] != parsed.clause[at]:
+                break
+            word, stem_ = parsed.words[j], parsed.stems[j]
+            for target, direction in aimed.items():
+                if stem_ == stem(target):
+                    return sign != direction
+                if antonyms(word, target):
+                    return -sign != direction
+        return None
 
     def _said_of_another(self, hit: Hit, point: KeyPoint) -> bool | None:
         """For a relation point, whether its phrase is said of another side's subject, the one

@@ -313,6 +313,36 @@ def test_a_phrase_after_a_preposition_still_borrows_the_subject() -> None:
     assert judge("Xavier is fine, even with ReLU.", inits())["xavier"] is PointStatus.CONTRADICTED
 
 
+def purity() -> list[KeyPoint]:
+    return [
+        labelled(
+            "p", "Splits chosen to maximise purity (Gini, variance reduction)", "gini", "impurity"
+        )
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Pick the split that maximises the Gini impurity, since higher impurity is better.",
+            PointStatus.CONTRADICTED,
+        ),
+        ("Pick the split that minimises the Gini impurity of the children.", PointStatus.COVERED),
+        ("Each split reduces the Gini impurity the most.", PointStatus.COVERED),
+    ],
+)
+def test_a_direction_on_an_antonym_of_the_labels_word_flips(
+    text: str, expected: PointStatus
+) -> None:
+    assert judge(text, purity())["p"] is expected
+
+
+def test_a_reversed_sentence_credits_nothing_else_in_it() -> None:
+    text = "Pick the split that maximises the impurity, and Gini tells you how mixed a node is."
+    assert judge(text, purity())["p"] is PointStatus.CONTRADICTED
+
+
 # 5. Contrasts.
 def test_a_negated_phrase_about_the_other_side_does_not_contradict() -> None:
     points = [
