@@ -24,6 +24,7 @@ import signal
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -39,11 +40,42 @@ def title(message: dict[str, Any]) -> str:
     return str((message.get("embeds") or [{}])[0].get("title", ""))
 
 
-async def one_session(fake: FakeDiscord, member: Member) -> None:
-    """One user's whole session, from /interview to the scoreboard; then the thread archives."""
+@dataclass
+class Stalls:
+    """Sessions that stalled (an interaction the loaded machine let expire, so a reply never
+    came) and were ended with /end, as a user would; and those that could not be ended."""
+
+    ended: int = 0
+    abandoned: int = 0
+
+
+async def one_session(fake: FakeDiscord, member: Member, stalls: Stalls) -> None:
+    """One user's whole session; a stalled one is ended with /end and counted."""
+    threads: list[Any] = []
+    try:
+        await _session(fake, member, threads)
+    except AssertionError:  # a wait timed out
+        if not threads:
+            stalls.abandoned += 1
+            return
+        try:
+            command = await fake.run_command(member, threads[0], "end", {})
+            await command.followup(timeout=60)
+            await asyncio.sleep(1)
+        except AssertionError:
+            stalls.abandoned += 1
+            return
+        stalls.ended += 1
+        threads[0].archived = True
+        fake.dispatch("THREAD_UPDATE", threads[0].payload())
+
+
+async def _session(fake: FakeDiscord, member: Member, threads: list[Any]) -> None:
+    """From /interview to the scoreboard and report card; then the thread archives."""
     command = await fake.run_command(member, fake.general, "interview", {})
     note = await command.followup(timeout=60)
     thread = fake.channel(int(note["content"].split("<#")[1].split(">")[0]))
+    threads.append(thread)
     cursor = fake.cursor(thread)
     await cursor.next(timeout=60)  # the question
     await fake.user_types(member, thread, ANSWER)
@@ -60,7 +92,9 @@ async def one_session(fake: FakeDiscord, member: Member) -> None:
     fake.dispatch("THREAD_UPDATE", thread.payload())
 
 
-async def sessions(fake: FakeDiscord, members: list[Member], count: int, width: int) -> None:
+async def sessions(
+    fake: FakeDiscord, members: list[Member], count: int, width: int, stalls: Stalls
+) -> None:
     """`count` sessions, `width` at a time, each member one at a time."""
     queue: asyncio.Queue[int] = asyncio.Queue()
     for index in range(count):
@@ -69,7 +103,7 @@ async def sessions(fake: FakeDiscord, members: list[Member], count: int, width: 
     async def worker(member: Member) -> None:
         while not queue.empty():
             queue.get_nowait()
-            await one_session(fake, member)
+            await one_session(fake, member, stalls)
 
     await asyncio.gather(*(worker(m) for m in members[:width]))
 
@@ -87,7 +121,7 @@ async def settled(
 ) -> dict[str, float]:
     """Wait out discord.py's idle-bucket time, run a few sessions, then measure."""
     await asyncio.sleep(settle)
-    await sessions(fake, members, TAIL, len(members))
+    await sessions(fake, members, TAIL, len(members), Stalls())
     return await report(bot)
 
 
@@ -114,10 +148,11 @@ async def run(warmup: int, count: int, width: int, settle: float) -> dict[str, A
                 while not (fake.world.global_commands and fake.gateway_ops(2)):
                     await asyncio.sleep(0.05)
             await asyncio.sleep(0.5)
-            await sessions(fake, members, warmup, width)
+            await sessions(fake, members, warmup, width, Stalls())
             before = await settled(bot, fake, members, settle)
             started = time.perf_counter()
-            await sessions(fake, members, count, width)
+            stalls = Stalls()
+            await sessions(fake, members, count, width, stalls)
             elapsed = time.perf_counter() - started
             after = await settled(bot, fake, members, settle)
         finally:
@@ -133,6 +168,8 @@ async def run(warmup: int, count: int, width: int, settle: float) -> dict[str, A
         "after": after,
         "growth_mb": growth,
         "growth_mb_per_1000": growth / count * 1000,
+        "stalled_and_ended": stalls.ended,
+        "stalled_and_abandoned": stalls.abandoned,
     }
 
 
@@ -156,6 +193,10 @@ def main() -> int:
     )
     blocks = (after["blocks"] - before["blocks"]) / result["sessions"] * 1000
     print(f"Python allocated blocks: {blocks:+.0f} per 1,000 ended sessions")
+    print(
+        f"stalled sessions (an interaction expired under load): {result['stalled_and_ended']} "
+        f"ended with /end, {result['stalled_and_abandoned']} abandoned"
+    )
     keys = ("sessions_alive", "running", "views", "threads_cached", "messages_cached")
     for key in (*keys, "ratelimit_buckets", "threads"):
         print(f"{key}: {before[key]:.0f} -> {after[key]:.0f}")
