@@ -1,9 +1,11 @@
 """The bot under load, in its own process: `python -m bench.bot_process REST_BASE GATEWAY DATA`.
 
 Runs the real InterviewBot against the given (fake) Discord URLs until SIGTERM, sampling its
-event-loop lag every 10 ms; on exit prints the lag samples' summary as one JSON line. On SIGUSR1
+event-loop lag every 10 ms; on exit prints the lag samples' summary as one JSON line, with the
+CPU time it used since SIGUSR2 (the load benchmark sends it when the load starts). On SIGUSR1
 it prints one JSON line about its memory (after a full collection): resident size, live
 session objects, views in discord.py's view store, cached threads and messages.
+BENCH_CPUS="1" (or "2,3") pins the process, every thread included, to those cores.
 """
 
 from __future__ import annotations
@@ -56,6 +58,14 @@ async def main(rest_base: str, gateway: str, data: str, questions: int, lag: boo
     loop = asyncio.get_running_loop()
     loop.add_signal_handler(signal.SIGTERM, stop.set)
     loop.add_signal_handler(signal.SIGUSR1, lambda: print(json.dumps(memory(bot)), flush=True))
+    load_started = [0.0]  # CPU seconds used before the load began (start-up)
+    pauses = GcPauses()
+
+    def load_starts() -> None:
+        load_started[0] = _cpu_seconds()
+        pauses.start()
+
+    loop.add_signal_handler(signal.SIGUSR2, load_starts)
     lags: list[float] = []
     stalls: list[
         tuple[float, float]
@@ -88,11 +98,45 @@ async def main(rest_base: str, gateway: str, data: str, questions: int, lag: boo
                 "samples": len(ordered),
                 "stalls": stalls,
                 # CPU the whole bot process used (start-up included): user + system seconds
-                "cpu_seconds": sum(resource.getrusage(resource.RUSAGE_SELF)[:2]),
+                "cpu_seconds": _cpu_seconds(),
+                "load_cpu_seconds": _cpu_seconds() - load_started[0],
+                "gc": pauses.summary(),
+                "cpus": ",".join(str(c) for c in sorted(os.sched_getaffinity(0))),
             }
         ),
         flush=True,
     )
+
+
+class GcPauses:
+    """How long the garbage collector held the process, per generation, once started."""
+
+    def __init__(self) -> None:
+        self.pauses: list[list[float]] = [[], [], []]
+        self._began = 0.0
+
+    def start(self) -> None:
+        """Time every collection from now on."""
+        gc.callbacks.append(self._on_gc)
+
+    def _on_gc(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self._began = time.perf_counter()
+        else:
+            self.pauses[info["generation"]].append((time.perf_counter() - self._began) * 1000)
+
+    def summary(self) -> dict[str, list[float]]:
+        """Per generation 0, 1, 2: collections, total ms, longest ms."""
+        return {
+            "collections": [len(p) for p in self.pauses],
+            "total_ms": [round(sum(p), 1) for p in self.pauses],
+            "max_ms": [round(max(p, default=0.0), 1) for p in self.pauses],
+        }
+
+
+def _cpu_seconds() -> float:
+    """User + system CPU seconds of the whole process, every thread included."""
+    return sum(resource.getrusage(resource.RUSAGE_SELF)[:2])
 
 
 _SNAPSHOTS: list[tracemalloc.Snapshot] = []
@@ -170,6 +214,8 @@ def memory(bot: InterviewBot) -> dict[str, object]:
 
 
 if __name__ == "__main__":
+    if os.environ.get("BENCH_CPUS"):  # before any thread starts: each inherits it
+        os.sched_setaffinity(0, {int(c) for c in os.environ["BENCH_CPUS"].split(",")})
     if os.environ.get("BENCH_TRACEMALLOC"):
         tracemalloc.start(6)
     quiet = sys.argv[5:] == ["no-lag"]
