@@ -67,6 +67,7 @@ async def main(rest_base: str, gateway: str, data: str, questions: int, lag: boo
 
     loop.add_signal_handler(signal.SIGUSR2, load_starts)
     lags: list[float] = []
+    woke: list[float] = []  # when each lag sample was taken (perf_counter: one clock machine-wide)
     stalls: list[
         tuple[float, float]
     ] = []  # lags over 50 ms: (lag, CPU this process used meanwhile)
@@ -75,7 +76,8 @@ async def main(rest_base: str, gateway: str, data: str, questions: int, lag: boo
         while lag and not stop.is_set():
             start, cpu = time.perf_counter(), time.process_time()
             await asyncio.sleep(0.01)
-            lags.append((time.perf_counter() - start - 0.01) * 1000)
+            woke.append(time.perf_counter())
+            lags.append((woke[-1] - start - 0.01) * 1000)
             if lags[-1] > 50:
                 stalls.append((round(lags[-1]), round((time.process_time() - cpu) * 1000)))
 
@@ -89,6 +91,7 @@ async def main(rest_base: str, gateway: str, data: str, questions: int, lag: boo
     if trace:
         answer_trace.dump(trace)
     ordered = sorted(lags) or [0.0]
+    samples = zip(woke, lags, strict=True)
     print(
         json.dumps(
             {
@@ -97,6 +100,7 @@ async def main(rest_base: str, gateway: str, data: str, questions: int, lag: boo
                 "lag_max_ms": ordered[-1],
                 "samples": len(ordered),
                 "stalls": stalls,
+                "lag_samples": [[round(t, 4), round(v, 2)] for t, v in samples],
                 # CPU the whole bot process used (start-up included): user + system seconds
                 "cpu_seconds": _cpu_seconds(),
                 "load_cpu_seconds": _cpu_seconds() - load_started[0],
