@@ -61,8 +61,11 @@ async def main(rest_base: str, gateway: str, data: str, questions: int, lag: boo
     load_started = [0.0]  # CPU seconds used before the load began (start-up)
     pauses = GcPauses()
 
+    waited = [0.0]  # seconds the main thread was runnable but waited for a core, before the load
+
     def load_starts() -> None:
         load_started[0] = _cpu_seconds()
+        waited[0] = _waited_for_a_core()
         pauses.start()
 
     loop.add_signal_handler(signal.SIGUSR2, load_starts)
@@ -104,6 +107,7 @@ async def main(rest_base: str, gateway: str, data: str, questions: int, lag: boo
                 # CPU the whole bot process used (start-up included): user + system seconds
                 "cpu_seconds": _cpu_seconds(),
                 "load_cpu_seconds": _cpu_seconds() - load_started[0],
+                "load_waited_seconds": _waited_for_a_core() - waited[0],
                 "gc": pauses.summary(),
                 "cpus": ",".join(str(c) for c in sorted(os.sched_getaffinity(0))),
             }
@@ -136,6 +140,15 @@ class GcPauses:
             "total_ms": [round(sum(p), 1) for p in self.pauses],
             "max_ms": [round(max(p, default=0.0), 1) for p in self.pauses],
         }
+
+
+def _waited_for_a_core() -> float:
+    """Seconds the main thread (the event loop) has spent runnable but not running, waiting on
+    a run queue for a core (Linux schedstat), since it started."""
+    try:
+        return int(Path("/proc/self/schedstat").read_text().split()[1]) / 1e9
+    except (OSError, IndexError, ValueError):
+        return 0.0
 
 
 def _cpu_seconds() -> float:

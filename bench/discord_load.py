@@ -196,6 +196,7 @@ async def run(
         "bot_cpu_seconds": lag["cpu_seconds"],
         "bot_load_cpu_seconds": lag["load_cpu_seconds"],
         "bot_cpu_ms_per_answer": lag["load_cpu_seconds"] / max(len(replies), 1) * 1000,
+        "bot_waited_seconds": lag["load_waited_seconds"],
         "bench_cpu_seconds": bench_cpu,
         "unknown_routes": len(fake.unknown_routes),
         "spec_violations": len(violations),
@@ -238,6 +239,10 @@ def report(result: dict[str, Any]) -> None:
         f"{r['bench_cpu_seconds']:.2f} s under load"
     )
     print(
+        f"the bot's event loop waited {r['bot_waited_seconds']:.2f} s for a core while it had "
+        "work (other processes on its core)"
+    )
+    print(
         f"interaction callbacks later than 3 s: {r['late_callbacks']}; "
         f"unknown routes: {r['unknown_routes']}; bodies against Discord's spec: "
         f"{r['spec_violations']} violations"
@@ -265,6 +270,7 @@ COLUMNS = (
     ("lag p99, answers alone", "answering_lag_p99_ms", "ms"),
     ("slowest interaction", "interaction_max_ms", "ms"),
     ("bot CPU per answer", "bot_cpu_ms_per_answer", "ms"),
+    ("bot's loop waited for a core", "bot_waited_seconds", "s"),
     ("load generator CPU", "bench_cpu_seconds", "s"),
 )
 

@@ -65,7 +65,8 @@ class InterviewBot(commands.Bot):
             allowed_contexts=EVERY_CONTEXT,  # servers, the bot's DM, other private channels
             allowed_installs=EVERY_INSTALL,  # installed to a server or to a user
             # no message cache: nothing reads it (no edit, delete or reaction events), and its
-            # 1,000 messages were most of what each full garbage collection walked under load
+            # 1,000 messages with their embeds and components are walked by every full
+            # garbage collection
             **({"max_messages": None} | options),
         )
         self.app = app
