@@ -5,7 +5,8 @@ event-loop lag every 10 ms; on exit prints the lag samples' summary as one JSON 
 CPU time it used since SIGUSR2 (the load benchmark sends it when the load starts). On SIGUSR1
 it prints one JSON line about its memory (after a full collection): resident size, live
 session objects, views in discord.py's view store, cached threads and messages.
-BENCH_CPUS="1" (or "2,3") pins the process, every thread included, to those cores.
+BENCH_CPUS="1" (or "2,3") pins the process, every thread included, to those cores;
+BENCH_SWITCH_INTERVAL="0.0005" sets the interpreter's GIL switch interval (default 0.005 s).
 """
 
 from __future__ import annotations
@@ -235,5 +236,7 @@ if __name__ == "__main__":
         os.sched_setaffinity(0, {int(c) for c in os.environ["BENCH_CPUS"].split(",")})
     if os.environ.get("BENCH_TRACEMALLOC"):
         tracemalloc.start(6)
+    if os.environ.get("BENCH_SWITCH_INTERVAL"):  # an experiment: how often threads trade the GIL
+        sys.setswitchinterval(float(os.environ["BENCH_SWITCH_INTERVAL"]))
     quiet = sys.argv[5:] == ["no-lag"]
     asyncio.run(main(sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), lag=not quiet))
