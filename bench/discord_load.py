@@ -183,6 +183,16 @@ async def run(
         "reply_p50_ms": statistics.median(replies),
         "reply_p99_ms": percentile(replies, 99),
         "reply_max_ms": max(replies),
+        # answers sent once every session had started (the start-up burst over)
+        "answering_reply_p99_ms": percentile(
+            [
+                r
+                for r, a in zip(replies, timings.answers, strict=True)
+                if a["sent"] >= timings.all_started
+            ]
+            or [0.0],
+            99,
+        ),
         "interaction_max_ms": max(timings.interactions),
         "lag_p50_ms": lag["lag_p50_ms"],
         "lag_p99_ms": lag["lag_p99_ms"],
@@ -224,7 +234,8 @@ def report(result: dict[str, Any]) -> None:
     print(f"placement: {r['placement']}; the bot process ran on CPU {r['bot_cpus']}")
     print(
         f"message -> bot reply: p50 {r['reply_p50_ms']:.1f} ms, p99 {r['reply_p99_ms']:.1f} ms, "
-        f"max {r['reply_max_ms']:.1f} ms; slowest interaction callback "
+        f"max {r['reply_max_ms']:.1f} ms (p99 of the answers sent once every session had "
+        f"started: {r['answering_reply_p99_ms']:.1f} ms); slowest interaction callback "
         f"{r['interaction_max_ms']:.1f} ms"
     )
     print(
@@ -266,6 +277,7 @@ def report(result: dict[str, Any]) -> None:
 COLUMNS = (
     ("reply p50", "reply_p50_ms", "ms"),
     ("reply p99", "reply_p99_ms", "ms"),
+    ("reply p99, answers alone", "answering_reply_p99_ms", "ms"),
     ("loop lag p99", "lag_p99_ms", "ms"),
     ("lag p99, answers alone", "answering_lag_p99_ms", "ms"),
     ("slowest interaction", "interaction_max_ms", "ms"),
