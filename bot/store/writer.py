@@ -6,7 +6,7 @@ opened a transaction, all but one got SQLITE_BUSY, and SQLite's busy handler sle
 100 concurrent sessions that was most of a typed answer's reply time. So on SQLite the writer
 holds an asyncio lock instead: the caller that gets it commits every step queued so far in one
 transaction, the session rows as one executemany upsert and the attempts as one executemany
-insert (a group commit: four round trips however many answers), and each caller returns only
+insert (a group commit, however many answers), and each caller returns only
 once the transaction holding its rows has committed, so an answer is still stored before its
 grade is shown. A failed group is retried one step per transaction, so one bad row fails only
 its own caller. Other databases take concurrent writers: each step is its own transaction there.
