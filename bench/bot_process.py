@@ -1,9 +1,12 @@
 """The bot under load, in its own process: `python -m bench.bot_process REST_BASE GATEWAY DATA`.
 
 Runs the real InterviewBot against the given (fake) Discord URLs until SIGTERM, sampling its
-event-loop lag every 10 ms; on exit prints the lag samples' summary as one JSON line. On SIGUSR1
+event-loop lag every 10 ms; on exit prints the lag samples' summary as one JSON line, with the
+CPU time it used since SIGUSR2 (the load benchmark sends it when the load starts). On SIGUSR1
 it prints one JSON line about its memory (after a full collection): resident size, live
 session objects, views in discord.py's view store, cached threads and messages.
+BENCH_CPUS="1" (or "2,3") pins the process, every thread included, to those cores;
+BENCH_SWITCH_INTERVAL="0.0005" sets the interpreter's GIL switch interval (default 0.005 s).
 """
 
 from __future__ import annotations
@@ -56,7 +59,19 @@ async def main(rest_base: str, gateway: str, data: str, questions: int, lag: boo
     loop = asyncio.get_running_loop()
     loop.add_signal_handler(signal.SIGTERM, stop.set)
     loop.add_signal_handler(signal.SIGUSR1, lambda: print(json.dumps(memory(bot)), flush=True))
+    load_started = [0.0]  # CPU seconds used before the load began (start-up)
+    pauses = GcPauses()
+
+    waited = [0.0]  # seconds the main thread was runnable but waited for a core, before the load
+
+    def load_starts() -> None:
+        load_started[0] = _cpu_seconds()
+        waited[0] = _waited_for_a_core()
+        pauses.start()
+
+    loop.add_signal_handler(signal.SIGUSR2, load_starts)
     lags: list[float] = []
+    woke: list[float] = []  # when each lag sample was taken (perf_counter: one clock machine-wide)
     stalls: list[
         tuple[float, float]
     ] = []  # lags over 50 ms: (lag, CPU this process used meanwhile)
@@ -65,7 +80,8 @@ async def main(rest_base: str, gateway: str, data: str, questions: int, lag: boo
         while lag and not stop.is_set():
             start, cpu = time.perf_counter(), time.process_time()
             await asyncio.sleep(0.01)
-            lags.append((time.perf_counter() - start - 0.01) * 1000)
+            woke.append(time.perf_counter())
+            lags.append((woke[-1] - start - 0.01) * 1000)
             if lags[-1] > 50:
                 stalls.append((round(lags[-1]), round((time.process_time() - cpu) * 1000)))
 
@@ -79,6 +95,7 @@ async def main(rest_base: str, gateway: str, data: str, questions: int, lag: boo
     if trace:
         answer_trace.dump(trace)
     ordered = sorted(lags) or [0.0]
+    samples = zip(woke, lags, strict=True)
     print(
         json.dumps(
             {
@@ -87,12 +104,57 @@ async def main(rest_base: str, gateway: str, data: str, questions: int, lag: boo
                 "lag_max_ms": ordered[-1],
                 "samples": len(ordered),
                 "stalls": stalls,
+                "lag_samples": [[round(t, 4), round(v, 2)] for t, v in samples],
                 # CPU the whole bot process used (start-up included): user + system seconds
-                "cpu_seconds": sum(resource.getrusage(resource.RUSAGE_SELF)[:2]),
+                "cpu_seconds": _cpu_seconds(),
+                "load_cpu_seconds": _cpu_seconds() - load_started[0],
+                "load_waited_seconds": _waited_for_a_core() - waited[0],
+                "gc": pauses.summary(),
+                "cpus": ",".join(str(c) for c in sorted(os.sched_getaffinity(0))),
             }
         ),
         flush=True,
     )
+
+
+class GcPauses:
+    """How long the garbage collector held the process, per generation, once started."""
+
+    def __init__(self) -> None:
+        self.pauses: list[list[float]] = [[], [], []]
+        self._began = 0.0
+
+    def start(self) -> None:
+        """Time every collection from now on."""
+        gc.callbacks.append(self._on_gc)
+
+    def _on_gc(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self._began = time.perf_counter()
+        else:
+            self.pauses[info["generation"]].append((time.perf_counter() - self._began) * 1000)
+
+    def summary(self) -> dict[str, list[float]]:
+        """Per generation 0, 1, 2: collections, total ms, longest ms."""
+        return {
+            "collections": [len(p) for p in self.pauses],
+            "total_ms": [round(sum(p), 1) for p in self.pauses],
+            "max_ms": [round(max(p, default=0.0), 1) for p in self.pauses],
+        }
+
+
+def _waited_for_a_core() -> float:
+    """Seconds the main thread (the event loop) has spent runnable but not running, waiting on
+    a run queue for a core (Linux schedstat), since it started."""
+    try:
+        return int(Path("/proc/self/schedstat").read_text().split()[1]) / 1e9
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
+def _cpu_seconds() -> float:
+    """User + system CPU seconds of the whole process, every thread included."""
+    return sum(resource.getrusage(resource.RUSAGE_SELF)[:2])
 
 
 _SNAPSHOTS: list[tracemalloc.Snapshot] = []
@@ -170,7 +232,11 @@ def memory(bot: InterviewBot) -> dict[str, object]:
 
 
 if __name__ == "__main__":
+    if os.environ.get("BENCH_CPUS"):  # before any thread starts: each inherits it
+        os.sched_setaffinity(0, {int(c) for c in os.environ["BENCH_CPUS"].split(",")})
     if os.environ.get("BENCH_TRACEMALLOC"):
         tracemalloc.start(6)
+    if os.environ.get("BENCH_SWITCH_INTERVAL"):  # an experiment: how often threads trade the GIL
+        sys.setswitchinterval(float(os.environ["BENCH_SWITCH_INTERVAL"]))
     quiet = sys.argv[5:] == ["no-lag"]
     asyncio.run(main(sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), lag=not quiet))

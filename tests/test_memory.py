@@ -63,3 +63,28 @@ def test_large_blocks_go_back_to_the_os_when_freed() -> None:
     assert tuned
     assert grown > 30
     assert kept < 5
+
+
+_FREEZE = """
+import gc, weakref
+from bot.memory import freeze_start_up
+class Node:
+    pass
+kept = [Node() for _ in range(50_000)]  # what start-up leaves alive
+ring = Node(); ring.me = ring; old = weakref.ref(ring); del ring  # start-up garbage, a cycle
+first = freeze_start_up()
+later = [Node() for _ in range(10)]
+again = freeze_start_up()
+walked = len(gc.get_objects())  # what a collection still walks: generations 0 to 2
+ring = Node(); ring.me = ring; new = weakref.ref(ring); del ring  # a session's garbage
+gc.collect()
+print(first >= 50_000, again == first, walked < 1_000, old() is None, new() is None)
+"""
+
+
+def test_start_up_objects_are_frozen_once_and_later_ones_still_collected() -> None:
+    """In a fresh process (freezing the test process would change every test after it)."""
+    out = subprocess.run(
+        [sys.executable, "-c", _FREEZE], capture_output=True, text=True, check=True
+    )
+    assert out.stdout.split() == ["True"] * 5

@@ -29,7 +29,7 @@ from bot.discord.rooms import COUNTDOWN_TICK_SECONDS, Room, Rooms
 from bot.discord.venue import EVERY_CONTEXT, EVERY_INSTALL
 from bot.discord.views import SessionButton, on_dialog
 from bot.discord.voice_messages import VoiceMessages
-from bot.memory import trim_forever, tune_allocator
+from bot.memory import freeze_start_up, trim_forever, tune_allocator
 from bot.tasks import spawn
 
 if TYPE_CHECKING:
@@ -64,7 +64,10 @@ class InterviewBot(commands.Bot):
             allowed_mentions=discord.AllowedMentions.none(),
             allowed_contexts=EVERY_CONTEXT,  # servers, the bot's DM, other private channels
             allowed_installs=EVERY_INSTALL,  # installed to a server or to a user
-            **options,
+            # no message cache: nothing reads it (no edit, delete or reaction events), and its
+            # 1,000 messages with their embeds and components are walked by every full
+            # garbage collection
+            **({"max_messages": None} | options),
         )
         self.app = app
         tune_allocator()  # before the worker threads: their arenas and large blocks
@@ -109,6 +112,8 @@ class InterviewBot(commands.Bot):
         self.add_dynamic_items(SessionButton, DailyButton, ReportButton)
         self.add_listener(on_dialog, "on_interaction")
         self.add_listener(on_daily_dialog, "on_interaction")
+        frozen = freeze_start_up()  # the bank, the libraries, the cogs: never collected again
+        log.debug("%d objects from start-up kept out of garbage collection", frozen)
         # before the gateway: no click can come before its session; voice ones go on at ready
         self._voice_rooms = await resume_sessions(self)
         settings = self.app.settings.discord

@@ -31,7 +31,7 @@ class SqlRepository:
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
         # the writes of every step go through it: grouped on SQLite (see bot/store/writer.py)
-        self.writer = Writer(engine, grouped=engine.dialect.name == "sqlite")
+        self.writer = Writer.for_engine(engine, _sqlite_pragmas)
 
     @classmethod
     async def open(cls, url: str) -> SqlRepository:
@@ -53,7 +53,8 @@ class SqlRepository:
         return cls(engine)
 
     async def close(self) -> None:
-        """Close every connection."""
+        """Close every connection (the writer's too)."""
+        await self.writer.close()
         await self.engine.dispose()
 
     async def save_session(self, record: SessionRecord) -> None:

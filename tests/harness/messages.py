@@ -56,6 +56,7 @@ class MessageBook:
     def _init_messages(self) -> None:
         self.messages: dict[int, StoredMessage] = {}
         self.order: list[int] = []  # message ids in creation order
+        self.order_in: dict[int, list[int]] = {}  # the same, per channel id
         self._component_ids = itertools.count(1)
 
     def store(self, message: Json, *, by_bot: bool, files: list[tuple[str, bytes]]) -> Json:
@@ -65,6 +66,7 @@ class MessageBook:
         channel.message_count += 1
         self.messages[mid] = StoredMessage(mid, channel.id, [message], by_bot, files)
         self.order.append(mid)
+        self.order_in.setdefault(channel.id, []).append(mid)
         return message
 
     def normalize_components(

@@ -42,11 +42,12 @@ class MessageCursor:
 
     def _scan(self, predicate: Predicate | None) -> Json | None:
         world = self.fake.world
-        for mid in world.order:
+        # one channel's messages only: 100 waiting members each scanning the whole world on
+        # every event made the load benchmark's own process the bottleneck
+        mids = world.order if self.channel_id is None else world.order_in.get(self.channel_id, ())
+        for mid in mids:
             stored = world.messages[mid]
             if not stored.by_bot or mid in self.seen:
-                continue
-            if self.channel_id is not None and stored.channel_id != self.channel_id:
                 continue
             if stored.current["flags"] & LOADING and not stored.deleted:
                 continue  # a deferred "thinking" message counts once it has its content
@@ -135,10 +136,8 @@ class ObserveMixin(_Base):
         cid = _id(channel_id)
         return [
             stored.current
-            for mid in self.world.order
-            if (stored := self.world.messages[mid]).channel_id == cid
-            and not stored.deleted
-            and (stored.by_bot or not bot_only)
+            for mid in self.world.order_in.get(cid or 0, ())
+            if not (stored := self.world.messages[mid]).deleted and (stored.by_bot or not bot_only)
         ]
 
     def bot_messages(self, channel_id: Channel | Json | int | None = None) -> list[Json]:

@@ -4,6 +4,7 @@ fails only its own caller."""
 from __future__ import annotations
 
 import asyncio
+import threading
 from dataclasses import replace
 
 import pytest
@@ -79,3 +80,39 @@ async def test_a_failed_write_alone_raises(repository: SqlRepository) -> None:
     with pytest.raises(sa.exc.IntegrityError):
         await repository.record_attempt(replace(attempt("lost", 1), session_id="nowhere"))
     assert await stored_attempts(repository) == []
+
+
+async def test_a_caller_cancelled_mid_commit_leaves_every_row_stored_once(
+    repository: SqlRepository,
+) -> None:
+    await repository.save_session(session(1))
+    first = asyncio.ensure_future(repository.record_attempt(attempt("q1", 1)))
+    second = asyncio.ensure_future(repository.record_attempt(attempt("q2", 2)))
+    await asyncio.sleep(0)  # the first holds the writer, mid-commit; the second waits for it
+    first.cancel()
+    await asyncio.gather(first, second, return_exceptions=True)
+    async with asyncio.timeout(5):  # the cancelled caller's transaction still completes
+        while len(await stored_attempts(repository)) < 2:
+            await asyncio.sleep(0.01)
+    assert await stored_attempts(repository) == [("s1", "q1"), ("s1", "q2")]
+
+
+async def test_on_sqlite_a_group_commits_in_the_writer_thread_with_the_pragmas(
+    repository: SqlRepository,
+) -> None:
+    if repository.engine.dialect.name != "sqlite":  # PostgreSQL: each step alone, on the pool
+        assert repository.writer.thread is None
+        return
+    assert repository.writer.thread is not None
+    committed_in: list[str] = []
+    sync_engine = repository.writer.thread.engine
+    sa.event.listen(
+        sync_engine, "commit", lambda _conn: committed_in.append(threading.current_thread().name)
+    )
+    await asyncio.gather(*(repository.save_session(session(n)) for n in range(10)))
+    assert committed_in  # the writer's own connection committed them ...
+    assert all(name.startswith("sqlite-writer") for name in committed_in)  # ... off the loop
+    assert len(committed_in) < 10  # queued steps shared transactions
+    with sync_engine.connect() as conn:  # the writer's connection has the bot's pragmas
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
