@@ -73,7 +73,7 @@ WRONG = [
     ),
     (
         "model-monitoring-drift",
-        "After retraining, push the new model straight to production.",
+        "Once it is retrained, just push it straight to production.",
         "retraining",
     ),
     (
