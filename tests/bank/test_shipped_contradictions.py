@@ -118,6 +118,17 @@ WRONG = [
         "inductive-bias",
     ),
     ("what-is-machine-learning", "AI is a subfield of machine learning.", "subfield-of-ai"),
+    (
+        "parametric-vs-nonparametric",
+        "Parametric models are more flexible and need more data.",
+        "tradeoffs",
+    ),
+    (
+        "generative-vs-discriminative",
+        "Discriminative models need less data than generative ones.",
+        "tradeoffs",
+    ),
+    ("roc-auc", "The ROC curve plots precision against recall.", "roc-axes"),
 ]
 
 RIGHT = [
@@ -155,6 +166,16 @@ RIGHT = [
         "ml-system-design",
         "I would clarify the goal, then start with a simple model as a baseline.",
         "clarify-business",
+    ),
+    (
+        "roc-auc",
+        "ROC plots TPR against FPR, while the PR curve plots precision against recall.",
+        "roc-axes",
+    ),
+    (
+        "generative-vs-discriminative",
+        "Discriminative models win with lots of labels; generative ones need less data.",
+        "tradeoffs",
     ),
 ]
 
