@@ -77,6 +77,11 @@ def opens_negated_clause(words: tuple[str, ...]) -> bool:
 
 
 _COMMON = frozenset({"common", "popular", "widespread", "widely"})
+_MISTAKES = frozenset({"mistake", "mistakes", "pitfall", "trap", "error"})
+_MISTAKE_BEFORE = frozenset(
+    {"common", "classic", "typical", "frequent", "big", "1", "usual"}
+)  # 1: "one"
+_MISTAKE_AFTER = frozenset({"is", "people", "candidates", "beginners", "i", "that", "to"})
 _PEOPLE = frozenset({"people", "some", "many", "folks", "beginners", "candidates", "everyone"})
 _BELIEVE = frozenset({"think", "say", "believe", "claim", "assume", "argue", "expect", "hear"})
 _MYTH = frozenset(
@@ -333,6 +338,11 @@ def _quotes_myth(span: list[str]) -> bool:
         return True
     if any(w in ("belief", "beliefs") and p in _COMMON for p, w in itertools.pairwise(span)):
         return True  # "a common belief is that ...", not "my belief is that ..."
+    if any(
+        w in _MISTAKES and p in _MISTAKE_BEFORE and n in _MISTAKE_AFTER
+        for p, w, n in zip(span, span[1:], span[2:], strict=False)
+    ):
+        return True  # "a common mistake is to ...", "one mistake people make", not "mistakes"
     return any(
         w in _PEOPLE and any(b in _BELIEVE for b in span[i + 1 : i + 4]) for i, w in enumerate(span)
     )

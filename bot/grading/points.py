@@ -129,6 +129,12 @@ def _label_stems(point: KeyPoint) -> frozenset[str]:
 
 
 @functools.cache
+def _label_words(label: str) -> frozenset[str]:
+    """The content words of a key point's label, as answers spell them."""
+    return frozenset(w for w in prepare(label).words if w not in FUNCTION_WORDS)
+
+
+@functools.cache
 def _aimed(label: str) -> dict[str, int]:
     """The words a label's direction words act on, with their direction: "chosen to maximise
     purity (..., variance reduction)" -> purity: maximise, variance: reduce."""
@@ -383,6 +389,9 @@ class PointJudge:
             return None  # "gamma in the RBF kernel is how far one point reaches": its own
         if not self._opens_clause(min(before)):
             return None  # not what the clause is about: "it picks P(features | class)"
+        other = min(before)
+        if _label_words(point.label) & set(parsed.words[other[0] : other[1]]):
+            return None  # a label about both sides: "discriminative ...; generative can sample"
         sentence = self.parsed.sentence[hit.start]
         return not any(
             self.parsed.sentence[s[0]] == sentence and not self.parsed.negated[s[0]] for s in own

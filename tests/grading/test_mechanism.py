@@ -175,6 +175,24 @@ def test_a_phrase_said_of_the_other_side_contradicts_its_point() -> None:
     }
 
 
+def test_a_label_about_both_sides_takes_the_other_sides_phrases() -> None:
+    points = [
+        labelled(
+            "trade",
+            "Discriminative wins with many labels; generative needs less data",
+            "need less data",
+            relation=Relation(subject=("discriminative",), object=("lots of labels",)),
+        ),
+        labelled(
+            "gen",
+            "Generative models learn p(x, y)",
+            relation=Relation(subject=("generative",), object=("joint",)),
+        ),
+    ]
+    text = "Discriminative models win with lots of labels. Generative ones need less data."
+    assert judge(text, points)["trade"] is PointStatus.COVERED
+
+
 @pytest.mark.parametrize(
     "text",
     [
@@ -261,6 +279,21 @@ def test_a_denied_prevention_still_denies_a_point_about_preventing() -> None:
 )
 def test_a_claim_after_contrary_to_a_myth_is_the_speakers_own(text: str) -> None:
     assert negated(text)["sensitive"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "A common mistake is to fit the scaler on the full dataset.",
+        "One mistake people make is fitting the scaler on the full dataset.",
+    ],
+)
+def test_a_named_mistake_is_quoted_not_claimed(text: str) -> None:
+    assert negated(text)["scaler"]
+
+
+def test_mistakes_as_errors_are_no_quoted_myth() -> None:
+    assert not negated("Cross-entropy punishes confident mistakes heavily.")["heavily"]
 
 
 def test_a_quoted_myth_is_still_not_the_speakers_claim() -> None:
