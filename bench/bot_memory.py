@@ -66,11 +66,11 @@ async def child(rest_base: str, gateway: str, data: str) -> None:
     from bot.app import build_app  # noqa: PLC0415
     from bot.discord.client import InterviewBot  # noqa: PLC0415
     from bot.logging_setup import setup_logging  # noqa: PLC0415
-    from bot.malloc import limit_malloc_arenas  # noqa: PLC0415
+    from bot.memory import tune_allocator  # noqa: PLC0415
     from bot.settings import BankSettings, Settings, StoreSettings  # noqa: PLC0415
 
     if os.environ.get("BENCH_ARENAS") != "glibc":  # as `interview-bot run` does
-        limit_malloc_arenas()
+        tune_allocator()
     setup_logging("WARNING")
     discord.http.Route.BASE = rest_base  # type: ignore[misc]
     discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway)

@@ -21,6 +21,7 @@ import ctypes
 import ctypes.util
 import gc
 import logging
+import os
 from collections.abc import Callable
 
 log = logging.getLogger(__name__)
@@ -39,7 +40,9 @@ def tune_allocator() -> bool:
       held at 128 KiB, every large block is its own mapping and goes back to the OS when freed.
     - At most two arenas: each worker thread (grading, transcription, charts, SQLite) would
       otherwise get an arena of its own, each keeping its own free memory.
-    Measured in docs/benchmarks.md ("Memory over 1,000 ended sessions").
+    Measured in docs/benchmarks.md ("Memory over 1,000 ended sessions"). Called first thing by
+    `interview-bot run` (before any thread starts) and again by the bot; a value set in the
+    environment (`MALLOC_MMAP_THRESHOLD_`, `MALLOC_ARENA_MAX`) wins over ours.
     """
     libc = _libc()
     mallopt = getattr(libc, "mallopt", None) if libc is not None else None
@@ -47,7 +50,11 @@ def tune_allocator() -> bool:
         return False
     mallopt.argtypes = [ctypes.c_int, ctypes.c_int]
     mallopt.restype = ctypes.c_int
-    return bool(mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD) and mallopt(_M_ARENA_MAX, ARENAS))
+    wanted = (
+        (_M_MMAP_THRESHOLD, MMAP_THRESHOLD, "MALLOC_MMAP_THRESHOLD_"),
+        (_M_ARENA_MAX, ARENAS, "MALLOC_ARENA_MAX"),
+    )
+    return all(bool(mallopt(param, value)) for param, value, env in wanted if env not in os.environ)
 
 
 def freeze_start_up() -> int:

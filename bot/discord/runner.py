@@ -11,7 +11,7 @@ import discord
 
 from bot.app import App, build_app
 from bot.discord.client import InterviewBot, make_bot
-from bot.malloc import limit_malloc_arenas
+from bot.memory import tune_allocator
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -29,7 +29,7 @@ def run_bot(settings: Settings) -> int:
         print(SETUP_HELP, file=sys.stderr)
         return 2
     token = settings.discord_token.get_secret_value()
-    limit_malloc_arenas()  # before any thread starts
+    tune_allocator()  # before any thread starts
     try:
         asyncio.run(_serve(settings, token))
     except discord.LoginFailure:
