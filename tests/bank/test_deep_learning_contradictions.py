@@ -29,7 +29,7 @@ WRONG = [
     ("activation-functions-compared", "sigmoid", "Sigmoid is the zero-centred one."),
     ("optimizers-sgd-momentum-adam", "warmup", "Warm-up is unnecessary with Adam."),
     ("weight-initialization", "xavier", "Xavier init is the one designed for ReLU networks."),
-    ("word-embeddings", "skipgram-cbow", "Skip-gram averages the context to predict the centre word."),
+    ("word-embeddings", "skipgram-cbow", "Skip-gram averages the context to predict the centre."),
     ("word-embeddings", "static-vs-contextual", "BERT still gives you one fixed vector per word."),
     ("dropout-regularization", "inference-scaling", "Dropout only kicks in at inference time."),
 ]

@@ -20,7 +20,7 @@ def shipped() -> Bank:
 
 
 def test_no_reference_answer_contradicts_its_own_node(shipped: Bank) -> None:
-    """Every node (question or follow-up) graded on its own reference answer: nothing contradicted."""
+    """Every node, question or follow-up, graded on its own reference answer contradicts nothing."""
     grader = AnswerGrader()
     alarms = []
     for tree in shipped.trees.values():
