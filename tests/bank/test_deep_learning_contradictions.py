@@ -18,7 +18,7 @@ WRONG = [
         "definition",
         "The layers near the output learn slowly, while the first layers get strong gradients.",
     ),
-    ("vanishing-gradient-problem", "relu", "ReLU saturates at zero and shrinks the gradient."),
+    ("vanishing-gradient-problem", "relu", "ReLU multiplies the gradient down layer after layer."),
     (
         "convolutional-neural-networks",
         "local-hierarchy",
