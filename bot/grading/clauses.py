@@ -388,14 +388,20 @@ def _finish(
     negated = [False] * len(words)
     for k, clause in enumerate(clauses):
         active: list[int] = []  # where the negators still in reach stand
+        named = False  # a word of the noun phrase after the latest "without"
         for i in range(clause.start, clause.end):
             clause_of[i] = k
             sentence_of[i] = clause.sentence
             if scope is not None:
                 active = [j for j in active if i - j <= scope]
+            if active and words[active[-1]] == "without":
+                if named and words[i] in FUNCTION_WORDS:  # "without regularisation it overfits"
+                    active.pop()
+                named = named or words[i] not in FUNCTION_WORDS
             negated[i] = clause.negated != (len(active) % 2 == 1)
             if negator[i] and not (words[i] == "nor" and active):  # "neither X nor Y": one
                 active.append(i)
+                named = False
     return Parsed(
         text,
         tuple(words),

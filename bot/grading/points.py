@@ -518,6 +518,8 @@ class PointJudge:
             owner = self._owner(hit, ordered=relation.ordered)
             if owner is None or point.id not in owner[1] or self.parsed.negated[hit.start]:
                 continue
+            if self._denied_after(hit):  # "the full network is never used"
+                continue
             if owner[0] in paired:  # with its object too, the subject is not swapped
                 continue
             if not self._named_together(owner[0], point.id) and not self._supposed(hit.start):

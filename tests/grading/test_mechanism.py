@@ -376,6 +376,23 @@ def test_a_reversed_sentence_credits_nothing_else_in_it() -> None:
     assert judge(text, purity())["p"] is PointStatus.CONTRADICTED
 
 
+def test_without_negates_its_noun_phrase_only() -> None:
+    words = negated("Without regularisation the tree overfits.")
+    assert words["regularization"]
+    assert not words["overfits"]
+
+
+def test_without_still_negates_a_list_after_it() -> None:
+    words = negated("It learns without any labels.")
+    assert words["labels"]
+
+
+def test_a_swapped_phrase_denied_after_it_is_no_swap() -> None:
+    assert (
+        judge("Bagging: bias is never reduced.", ensembles())["bag"] is not PointStatus.CONTRADICTED
+    )
+
+
 # 5. Contrasts.
 def test_a_negated_phrase_about_the_other_side_does_not_contradict() -> None:
     points = [
