@@ -405,3 +405,27 @@ async def test_a_piece_that_loops_on_its_context_is_transcribed_again_without_it
         "trees bagging trees sample bias variance errors split boosting",
         "trees",  # the echo was caught: the piece again, with the vocabulary alone
     ]
+
+
+def test_a_speculative_piece_is_the_audio_a_final_one_would_be() -> None:
+    """Cut 0.2 s after the speech, as the final piece is; the rest of the pause stays pending."""
+    audio, _starts = script("bagging trees sample", "boosting bias", pause=0.6)
+    spoken_first = spoken("bagging trees sample").size
+    speculative = AnswerCapture(LoudnessDetector(), options())
+    feed(speculative, audio, FeedClock())
+    first, second, end = speculative.take()
+    assert first.speculative
+    assert abs(first.audio.size - (spoken_first + 0.2 * SAMPLE_RATE)) <= WINDOW
+    assert second.offset * SAMPLE_RATE == first.audio.size  # the rest of the pause comes next
+    np.testing.assert_array_equal(
+        np.concatenate([first.audio, second.audio]), audio[: first.audio.size + second.audio.size]
+    )
+    assert end.audio.size == 0
+    today = AnswerCapture(LoudnessDetector(), options(speculative=0))
+    first_alone = np.concatenate([spoken("bagging trees sample"), silence(2.0)])
+    feed(today, first_alone, FeedClock())
+    (final,) = today.take()
+    only = AnswerCapture(LoudnessDetector(), options())
+    feed(only, first_alone, FeedClock())
+    cut, _end = only.take()
+    np.testing.assert_array_equal(cut.audio, final.audio)  # the same audio goes to Whisper
