@@ -9,9 +9,9 @@ end_silence is the bot's 1.5 s (--end-silence); --pin puts the transcription alo
 last core. Modes, each answer spoken once in each (order alternating):
 
 - today: chunks cut at a 0.3 s pause once 8 s are pending, every chunk prompted the same;
-- speculative (the bot now): as well, a cut at the first pause of `--pause` s (the bot's
-  default); meanwhile the question's follow-ups are rendered ahead, at low priority, as the
-  voice stage does;
+- speculative: as well, a cut at the first pause of `--pause` s (the bot's setting, or 0.3 s
+  when it is off; `speculative:0.45` gives the mode a pause of its own); meanwhile the
+  question's follow-ups are rendered ahead, at low priority, as the voice stage does;
 - speculative+context: the same, each chunk prompted with the end of the text before it too
   (what Whisper's context at the joins costs or buys).
 
@@ -21,7 +21,10 @@ arrival of the frame holding the end of the last word. After each answer the que
 follow-up is turned into the PCM the stage plays (`speech_pcm`): from the cache when it was
 rendered ahead (speculative), rendered then (today, its cache entry removed first).
 
-Run: nice -n 0 .venv/bin/python -m bench.voice_latency [--reps 3] [--quick] [--json]
+Run: flock /tmp/bench.lock nice -n 0 .venv/bin/python -m bench.voice_latency [--reps 3] [--pin]
+     [--modes today,speculative] [--quick] [--json]
+WER is reported pooled over a row's answers (all edits over all words) and as the median of
+the answers'; the load average and the other processes' CPU during the run are printed.
 Each measurement first waits up to --patience seconds (600) for other processes to go quiet.
 """
 
@@ -205,6 +208,7 @@ async def answer_and_follow_up(
     ahead.stop()
     edits, words = word_errors(text, result["text"])
     result |= {"length": length, "mode": mode, "id": question.id}
+    result |= {"edits": edits, "words": words}
     return result | {"audio_s": len(audio) / SAMPLE_RATE, "wer": edits / words}
 
 
@@ -287,7 +291,7 @@ def report(summary: dict[str, Any]) -> str:
     lines = [
         "| answer | mode | runs | after silence timer fired | seconds_after_end "
         "| after last word | transcriber calls (after the timer) | transcription work "
-        "| process CPU | WER | follow-up ready to play | pacing p99 / max |",
+        "| process CPU | WER (pooled; median) | follow-up ready to play | pacing p99 / max |",
         "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for length in ("5s", "60s"):
@@ -300,12 +304,14 @@ def report(summary: dict[str, Any]) -> str:
                 return statistics.median(r.get(key, math.nan) for r in rows)
 
             spread = ", ".join(f"{r['after_fired_s']:.2f}" for r in rows)
+            pooled = sum(r["edits"] for r in rows) / sum(r["words"] for r in rows)
             lines.append(
                 f"| ~{length} ({med('audio_s'):.0f} s) | {mode} | {len(rows)} "
                 f"| **{med('after_fired_s'):.2f} s** ({spread}) | {med('after_end_s'):.2f} s "
                 f"| {med('after_last_word_s'):.2f} s | {med('chunks'):g} "
                 f"({med('after_timer_calls'):g}) | {med('processing_s'):.2f} s "
-                f"| {med('cpu_s'):.2f} s | {med('wer'):.1%} | {med('follow_up_s') * 1000:.0f} ms "
+                f"| {med('cpu_s'):.2f} s | {pooled:.1%}; {med('wer'):.1%} "
+                f"| {med('follow_up_s') * 1000:.0f} ms "
                 f"| {med('pace_p99_ms'):.1f} / {max(r['pace_max_ms'] for r in rows):.1f} ms |"
             )
     loads = [r["loadavg"] for r in results]
