@@ -5,12 +5,13 @@ Discord's 48 kHz stereo PCM and fed in real time, one 20 ms frame every 20 ms (p
 asyncio.sleep against absolute deadlines), through the Downsampler into AnswerCapture, while
 listen_for_answer hands chunks to TranscriptionPool(faster-whisper tiny.en, 1 worker) with the
 question's vocabulary prompt, as the bot does. After the answer, silence frames keep coming.
-end_silence is 1.0 s (--end-silence). Modes, each answer spoken once in each (order alternating):
+end_silence is the bot's 1.5 s (--end-silence); --pin puts the transcription alone on the
+last core. Modes, each answer spoken once in each (order alternating):
 
 - today: chunks cut at a 0.3 s pause once 8 s are pending, every chunk prompted the same;
-- speculative (the bot now): as well, a cut at the first pause of `--pause` s (the bot's
-  default); meanwhile the question's follow-ups are rendered ahead, at low priority, as the
-  voice stage does;
+- speculative: as well, a cut at the first pause of `--pause` s (the bot's setting, or 0.3 s
+  when it is off; `speculative:0.45` gives the mode a pause of its own); meanwhile the
+  question's follow-ups are rendered ahead, at low priority, as the voice stage does;
 - speculative+context: the same, each chunk prompted with the end of the text before it too
   (what Whisper's context at the joins costs or buys).
 
@@ -20,7 +21,10 @@ arrival of the frame holding the end of the last word. After each answer the que
 follow-up is turned into the PCM the stage plays (`speech_pcm`): from the cache when it was
 rendered ahead (speculative), rendered then (today, its cache entry removed first).
 
-Run: nice -n 0 .venv/bin/python -m bench.voice_latency [--reps 3] [--quick] [--json]
+Run: flock /tmp/bench.lock nice -n 0 .venv/bin/python -m bench.voice_latency [--reps 3] [--pin]
+     [--modes today,speculative] [--quick] [--json]
+WER is reported pooled over a row's answers (all edits over all words) and as the median of
+the answers'; the load average and the other processes' CPU during the run are printed.
 Each measurement first waits up to --patience seconds (600) for other processes to go quiet.
 """
 
@@ -31,6 +35,7 @@ import asyncio
 import functools
 import json
 import math
+import os
 import statistics
 import sys
 import tempfile
@@ -68,8 +73,8 @@ from bot.speech.vad import SileroDetector
 from bot.speech.vocabulary import vocabulary_prompt
 
 FRAME_SECONDS = 0.02
-END_SILENCE = 1.0
-PAUSE = VoiceSettings().speculative_pause_seconds
+END_SILENCE = VoiceSettings().end_silence_seconds
+PAUSE = VoiceSettings().speculative_pause_seconds or 0.3  # the measured pause when it is off
 MODES = ("today", "speculative", "speculative+context")
 AHEAD = 3  # follow-ups rendered ahead, as voice.prerender_follow_ups
 SILENCE_FRAME = bytes(DISCORD_FRAME_BYTES)
@@ -111,7 +116,8 @@ async def one_answer(
 ) -> dict[str, Any]:
     """Speak one answer in real time; return when the transcript is ready, and the lateness."""
     pause, end_silence = timing
-    speculative = pause if mode != "today" else 0.0
+    name, _at, own_pause = mode.partition(":")  # "speculative:0.45": a pause of its own
+    speculative = 0.0 if name == "today" else float(own_pause or pause)
     options = CaptureOptions(end_silence=end_silence, speculative_pause=speculative)
     capture = AnswerCapture(detector, options)
     downsample = Downsampler()
@@ -120,7 +126,7 @@ async def one_answer(
     last_word_frame = math.ceil(speech_end(audio) / FRAME_SECONDS) - 1
     pool.calls = []
     cpu = time.process_time()
-    context = mode == "speculative+context"
+    context = name == "speculative+context"
     listener = asyncio.ensure_future(
         listen_for_answer(capture, pool, prompt=prompt, carry_context=context)
     )
@@ -202,32 +208,62 @@ async def answer_and_follow_up(
     ahead.stop()
     edits, words = word_errors(text, result["text"])
     result |= {"length": length, "mode": mode, "id": question.id}
+    result |= {"edits": edits, "words": words}
     return result | {"audio_s": len(audio) / SAMPLE_RATE, "wer": edits / words}
 
 
-async def run(reps: int, patience: float, timing: tuple[float, float]) -> dict[str, Any]:
+def load_average() -> float:
+    """The machine's 1-minute load average."""
+    return float(Path("/proc/loadavg").read_text().split()[0])
+
+
+async def start_pool(pin: bool, threads: int) -> TimedPool:
+    """The model loaded and warmed up; with `pin`, its threads on the last core, ours elsewhere.
+
+    CTranslate2 starts its compute threads when the model loads and the pool starts its worker
+    on the first call, each inheriting the affinity of the thread that starts it: so this thread
+    sits on the worker's core while they start, then moves to the other cores.
+    """
+    cores = sorted(os.sched_getaffinity(0))
+    if pin:
+        os.sched_setaffinity(0, {cores[-1]})
+    pool = TimedPool(FasterWhisperTranscriber("tiny.en", threads=threads).load())
+    await pool.transcribe(np.zeros(SAMPLE_RATE, dtype=np.float32))  # warm up
+    if pin:
+        os.sched_setaffinity(0, set(cores[:-1]))
+    return pool
+
+
+async def run(
+    reps: int,
+    patience: float,
+    timing: tuple[float, float],
+    setup: tuple[tuple[str, ...], bool, int],
+) -> dict[str, Any]:
     """Every answer in every mode (order alternating), `reps` questions per length."""
+    modes, pin, threads = setup
     voice = speaker()
     try:
         clips = [(length, q, text, voice.render_sync(text)) for length, q, text in answers(reps)]
     finally:
         voice.close()
-    pool = TimedPool(FasterWhisperTranscriber("tiny.en", threads=2).load())
+    pool = await start_pool(pin, threads)
     detector = SileroDetector()
     results: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory() as cache:
         follow_voice = Pyttsx3Speaker(Path(cache), voice=VOICE, rate=RATE)
         try:
-            await pool.transcribe(np.zeros(SAMPLE_RATE, dtype=np.float32))  # warm up
             await follow_voice.render("Warming up.")  # both workers started, as in the bot
             await follow_voice.prerender("Warming up in the background.")
             shared = (pool, detector, follow_voice)
             with OtherLoad() as others:
                 for n, (length, question, text, wav) in enumerate(clips):
                     clip = (length, question, text, load_audio(wav))
-                    for mode in MODES[n % len(MODES) :] + MODES[: n % len(MODES)]:
+                    for mode in modes[n % len(modes) :] + modes[: n % len(modes)]:
                         await asyncio.to_thread(wait_for_quiet, patience)
+                        load = load_average()
                         result = await answer_and_follow_up(clip, mode, shared, timing)
+                        result["loadavg"] = (load + load_average()) / 2
                         results.append(result)
                         print(
                             f"{length} {mode} {question.id}: {result['after_fired_s']:.2f} s, "
@@ -238,7 +274,15 @@ async def run(reps: int, patience: float, timing: tuple[float, float]) -> dict[s
             pool.close()
             follow_voice.close()
     pause, end_silence = timing
-    return {"results": results, "other_cores": others.cores, "pause": pause, "end": end_silence}
+    return {
+        "results": results,
+        "other_cores": others.cores,
+        "pause": pause,
+        "end": end_silence,
+        "pin": pin,
+        "modes": modes,
+        "threads": threads,
+    }
 
 
 def report(summary: dict[str, Any]) -> str:
@@ -247,11 +291,11 @@ def report(summary: dict[str, Any]) -> str:
     lines = [
         "| answer | mode | runs | after silence timer fired | seconds_after_end "
         "| after last word | transcriber calls (after the timer) | transcription work "
-        "| process CPU | WER | follow-up ready to play | pacing p99 / max |",
+        "| process CPU | WER (pooled; median) | follow-up ready to play | pacing p99 / max |",
         "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for length in ("5s", "60s"):
-        for mode in MODES:
+        for mode in summary["modes"]:
             rows = [r for r in results if r["length"] == length and r["mode"] == mode]
             if not rows:
                 continue
@@ -260,17 +304,23 @@ def report(summary: dict[str, Any]) -> str:
                 return statistics.median(r.get(key, math.nan) for r in rows)
 
             spread = ", ".join(f"{r['after_fired_s']:.2f}" for r in rows)
+            pooled = sum(r["edits"] for r in rows) / sum(r["words"] for r in rows)
             lines.append(
                 f"| ~{length} ({med('audio_s'):.0f} s) | {mode} | {len(rows)} "
                 f"| **{med('after_fired_s'):.2f} s** ({spread}) | {med('after_end_s'):.2f} s "
                 f"| {med('after_last_word_s'):.2f} s | {med('chunks'):g} "
                 f"({med('after_timer_calls'):g}) | {med('processing_s'):.2f} s "
-                f"| {med('cpu_s'):.2f} s | {med('wer'):.1%} | {med('follow_up_s') * 1000:.0f} ms "
+                f"| {med('cpu_s'):.2f} s | {pooled:.1%}; {med('wer'):.1%} "
+                f"| {med('follow_up_s') * 1000:.0f} ms "
                 f"| {med('pace_p99_ms'):.1f} / {max(r['pace_max_ms'] for r in rows):.1f} ms |"
             )
+    loads = [r["loadavg"] for r in results]
+    placement = "transcription pinned to a core of its own" if summary["pin"] else "unpinned"
     lines.append(
-        f"\nSpeculative pause {summary['pause']} s, end silence {summary['end']} s. "
-        f"Other processes kept {summary['other_cores']:.2f} cores busy on average; "
+        f"\nSpeculative pause {summary['pause']} s, end silence {summary['end']} s, "
+        f"{placement}, {summary['threads']} transcription thread(s). "
+        f"Other processes kept {summary['other_cores']:.2f} cores busy on average; load average "
+        f"{statistics.mean(loads):.2f} (max {max(loads):.2f}); "
         f"answers ended by: {sorted({r['ended_by'] for r in results})}."
     )
     return "\n".join(lines)
@@ -282,10 +332,28 @@ def main() -> int:
     parser.add_argument("--reps", type=int, default=3, help="answers of each length")
     parser.add_argument("--pause", type=float, default=PAUSE, help="speculative pause, seconds")
     parser.add_argument("--end-silence", type=float, default=END_SILENCE, help="seconds")
+    parser.add_argument(
+        "--modes",
+        default=",".join(MODES),
+        help=f"comma-separated, of {MODES}; MODE:PAUSE gives a mode its own speculative pause",
+    )
+    parser.add_argument(
+        "--pin",
+        action="store_true",
+        help="transcription on the last core alone (its threads pinned there), the rest elsewhere",
+    )
+    parser.add_argument(
+        "--threads", type=int, default=0, help="transcription threads (0: 2, 1 pinned)"
+    )
     add_common_arguments(parser, quick_help="one answer of each length")
     args = parser.parse_args()
     reps, patience = (1, 0.0) if args.quick else (args.reps, args.patience)
-    summary = asyncio.run(run(reps, patience, (args.pause, args.end_silence)))
+    modes = tuple(args.modes.split(","))
+    if any(mode.partition(":")[0] not in MODES for mode in modes):
+        parser.error(f"--modes: each one of {MODES}, optionally with :PAUSE")
+    threads = args.threads or (1 if args.pin else 2)
+    setup = (modes, args.pin, threads)
+    summary = asyncio.run(run(reps, patience, (args.pause, args.end_silence), setup))
     if args.json:
         json.dump(summary, sys.stdout, indent=2)
     else:

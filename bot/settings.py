@@ -160,7 +160,7 @@ class VoiceSettings(_Section):
     end_silence_seconds: float = Field(default=1.5, ge=0.3, le=10)
     max_answer_seconds: float = Field(default=120, ge=5, le=600)
     min_speech_seconds: float = Field(default=0.4, ge=0, le=10)
-    speculative_pause_seconds: float = Field(default=0, ge=0, le=10)  # measured: no gain
+    speculative_pause_seconds: float = Field(default=0.3, ge=0, le=10)  # docs/benchmarks.md
     prerender_follow_ups: int = Field(default=3, ge=0, le=20)
     leave_when_empty_seconds: float = Field(default=30, ge=0, le=3600)
     message_max_seconds: float = Field(default=300, ge=5, le=1800)

@@ -15,6 +15,7 @@ SPEECH_THRESHOLD = 0.5
 # Discord clients send five frames of silence (100 ms) when someone stops talking, then nothing:
 # quiet audio this long before the stream stopped says the speaker paused.
 QUIET_BEFORE_STOPPING = 2 * WINDOW
+TAIL = int(0.2 * SAMPLE_RATE)  # silence kept after the last speech in a piece
 
 
 class EndReason(StrEnum):
@@ -201,11 +202,16 @@ class AnswerCapture:
 
     def _emit(self, *, final: bool, speculative: bool = False) -> None:
         piece = np.concatenate(self._audio) if self._audio else np.zeros(0, dtype=np.float32)
+        rest = piece[:0]
         if final and not self._voiced_since_cut:  # nothing said since the last cut
             piece = piece[:0]
-        elif final and self._silence_run:  # trailing silence holds no words
-            piece = piece[: max(len(piece) - self._silence_run + int(0.2 * SAMPLE_RATE), 0)]
+        elif (final or speculative) and self._silence_run > TAIL:
+            # Trailing silence holds no words: the piece ends TAIL after the speech, as a final
+            # one would, so an answer that does not go on is transcribed from the same audio.
+            # A speculative cut keeps the rest of the pause pending: no sample is left out.
+            keep = max(len(piece) - self._silence_run + TAIL, 0)
+            piece, rest = piece[:keep], (piece[keep:] if speculative else piece[:0])
         self._chunks.append(Chunk(piece, self._cut / SAMPLE_RATE, final, speculative))
-        self._cut = self._samples
+        self._cut = self._samples - len(rest)
         self._voiced_since_cut = 0
-        self._audio.clear()  # handed out: the capture keeps only what is not yet a chunk
+        self._audio = [rest] if rest.size else []  # the capture keeps only what is not a chunk

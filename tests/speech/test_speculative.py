@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import threading
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from bot.grading.speech_metrics import TimedWord
-from bot.speech.capture import AnswerCapture, CaptureOptions, EndReason
-from bot.speech.listen import CONTEXT_WORDS, listen_for_answer, with_context
+from bot.speech.capture import AnswerCapture, CaptureOptions, Chunk, EndReason
+from bot.speech.listen import CONTEXT_WORDS, listen_for_answer, looped, merge, with_context
 from bot.speech.pool import TranscriptionPool
 from bot.speech.ports import SAMPLE_RATE, Samples, Transcript
 from bot.speech.vad import WINDOW, VadState
@@ -138,11 +139,38 @@ def script(*sentences: str, pause: float) -> tuple[Samples, list[tuple[str, floa
     return np.concatenate([*pieces[:-1], silence(2.0)]), starts
 
 
+class CountingPool(TranscriptionPool):
+    """The pool, counting the calls handed to it, so a test can wait until it is idle."""
+
+    def __init__(self, transcriber: ToneTranscriber) -> None:
+        super().__init__(transcriber)
+        self.submitted = 0
+
+    async def transcribe(self, audio: Samples, *, prompt: str | None = None) -> Transcript:
+        """Count the call, then transcribe as the pool does."""
+        self.submitted += 1
+        return await super().transcribe(audio, prompt=prompt)
+
+    async def idle(self) -> None:
+        """Wait until every call handed in so far is done."""
+        while self.completed < self.submitted:
+            await asyncio.sleep(0.001)
+
+
 async def hear(
-    audio: Samples, capture: AnswerCapture, transcriber: ToneTranscriber, *, context: bool = False
+    audio: Samples,
+    capture: AnswerCapture,
+    transcriber: ToneTranscriber,
+    *,
+    context: bool = False,
+    keep_up: bool = True,
 ) -> list[TimedWord]:
-    """Speak `audio` into the capture while listening (with `prompt` "trees"): the words heard."""
-    pool = TranscriptionPool(transcriber)
+    """Speak `audio` into the capture while listening (with `prompt` "trees"): the words heard.
+
+    With `keep_up`, each call finishes before more audio comes (transcription keeps up with the
+    speech); without it, the audio comes as fast as the test can push it.
+    """
+    pool = CountingPool(transcriber)
     clock = FeedClock()
     try:
         listener = asyncio.ensure_future(
@@ -154,6 +182,8 @@ async def hear(
             feed(capture, audio[begin : begin + FRAME * 5], clock)
             for _ in range(3):
                 await asyncio.sleep(0)  # the listener hands out what was cut meanwhile
+            if keep_up:
+                await pool.idle()
         heard = await listener
     finally:
         pool.close()
@@ -288,3 +318,114 @@ def test_a_stall_in_the_middle_of_a_word_is_not_cut() -> None:
     assert cut.speculative
     assert cut.audio.size >= word.size  # the word whole, in one chunk
     assert end.audio.size == 0
+
+
+@dataclass
+class HeldTranscriber(ToneTranscriber):
+    """A ToneTranscriber whose first call waits until `release` is set (a busy worker)."""
+
+    release: threading.Event = field(default_factory=threading.Event)
+
+    def transcribe(self, audio: Samples, *, prompt: str | None = None) -> Transcript:
+        """The first call waits for `release`; every call reads the tones."""
+        if not self.calls:
+            self.release.wait(timeout=10)
+        return super().transcribe(audio, prompt=prompt)
+
+
+async def test_chunks_cut_while_a_call_runs_are_transcribed_together() -> None:
+    sentences = ("bagging trees sample", "boosting errors bias", "variance split trees")
+    audio, starts = script(*sentences, pause=0.6)
+    transcriber = HeldTranscriber()
+    capture = AnswerCapture(LoudnessDetector(), options())
+    pool = TranscriptionPool(transcriber)
+    clock = FeedClock()
+    try:
+        listener = asyncio.ensure_future(listen_for_answer(capture, pool, clock=clock, tick=0))
+        for begin in range(0, audio.size, FRAME * 5):
+            feed(capture, audio[begin : begin + FRAME * 5], clock)
+            await asyncio.sleep(0)
+        transcriber.release.set()  # the first piece is still being transcribed until now
+        heard = await listener
+    finally:
+        pool.close()
+    assert heard is not None
+    assert_heard(list(heard.transcript.words), starts)
+    # The first sentence, then the two cut while it was transcribed, in one call.
+    assert len(transcriber.calls) == 2
+    assert transcriber.samples_transcribed <= capture.seconds * SAMPLE_RATE
+
+
+def test_merged_chunks_are_their_audio_end_to_end() -> None:
+    first = Chunk(np.ones(100, dtype=np.float32), 1.0, final=False, speculative=True)
+    second = Chunk(np.full(50, 2, dtype=np.float32), 1.0 + 100 / SAMPLE_RATE, final=True)
+    merged = merge([first, second])
+    assert merged.offset == 1.0
+    assert merged.final
+    assert not merged.speculative
+    np.testing.assert_array_equal(merged.audio, np.concatenate([first.audio, second.audio]))
+    assert merge([first]) is first
+
+
+def test_a_loop_on_the_context_is_recognised() -> None:
+    before = "bagging trains each tree on a bootstrap sample of the rows and averages the trees"
+    echo = "a bootstrap sample of the rows and averages the trees and then boosting"
+    assert looped(echo, before)  # copied eight words of its context
+    # A three-word phrase three times over (back-to-back loops the engine already collapses).
+    assert looped("the bias term and the bias term grows so the bias term", before)
+    assert not looped("boosting fits each tree to the errors of the trees before it", before)
+    assert not looped("", before)
+
+
+@dataclass
+class EchoingTranscriber(ToneTranscriber):
+    """A ToneTranscriber that, prompted with more than the vocabulary, parrots the prompt."""
+
+    def transcribe(self, audio: Samples, *, prompt: str | None = None) -> Transcript:
+        """The tones, after the context of the prompt when there is one."""
+        heard = super().transcribe(audio, prompt=prompt)
+        context = (prompt or "").split()[1:]  # everything after the vocabulary prompt "trees"
+        if not context:
+            return heard
+        words = tuple(TimedWord(w, 0.0, 0.0) for w in context) + heard.words
+        return Transcript(
+            " ".join(w.text for w in words), words, heard.audio_seconds, 0.0, "tones", "echo"
+        )
+
+
+async def test_a_piece_that_loops_on_its_context_is_transcribed_again_without_it() -> None:
+    sentences = ("bagging trees sample bias variance errors split boosting", "boosting errors")
+    audio, starts = script(*sentences, pause=0.6)
+    transcriber = EchoingTranscriber()
+    capture = AnswerCapture(LoudnessDetector(), options())
+    words = await hear(audio, capture, transcriber, context=True)
+    assert [w.text for w in words] == [word for word, _start in starts]
+    assert [prompt for _size, prompt in transcriber.calls] == [
+        "trees",
+        "trees bagging trees sample bias variance errors split boosting",
+        "trees",  # the echo was caught: the piece again, with the vocabulary alone
+    ]
+
+
+def test_a_speculative_piece_is_the_audio_a_final_one_would_be() -> None:
+    """Cut 0.2 s after the speech, as the final piece is; the rest of the pause stays pending."""
+    audio, _starts = script("bagging trees sample", "boosting bias", pause=0.6)
+    spoken_first = spoken("bagging trees sample").size
+    speculative = AnswerCapture(LoudnessDetector(), options())
+    feed(speculative, audio, FeedClock())
+    first, second, end = speculative.take()
+    assert first.speculative
+    assert abs(first.audio.size - (spoken_first + 0.2 * SAMPLE_RATE)) <= WINDOW
+    assert second.offset * SAMPLE_RATE == first.audio.size  # the rest of the pause comes next
+    np.testing.assert_array_equal(
+        np.concatenate([first.audio, second.audio]), audio[: first.audio.size + second.audio.size]
+    )
+    assert end.audio.size == 0
+    today = AnswerCapture(LoudnessDetector(), options(speculative=0))
+    first_alone = np.concatenate([spoken("bagging trees sample"), silence(2.0)])
+    feed(today, first_alone, FeedClock())
+    (final,) = today.take()
+    only = AnswerCapture(LoudnessDetector(), options())
+    feed(only, first_alone, FeedClock())
+    cut, _end = only.take()
+    np.testing.assert_array_equal(cut.audio, final.audio)  # the same audio goes to Whisper
