@@ -109,7 +109,7 @@ async def open_store(settings: Settings) -> SqlRepository:
 
 async def build_app(settings: Settings, clock: Clock | None = None) -> App:
     """Load the bank (off the event loop), open the store, wire the session manager."""
-    bank = await asyncio.to_thread(load_bank, settings.bank_paths())
+    bank = await asyncio.to_thread(load_bank, settings.bank_paths(), settings.bank_cache_dir())
     repository = await open_store(settings)
     grader = grader_for(settings)
     # every node's vocabulary, while the bot connects: a first answer to a node would otherwise

@@ -71,6 +71,7 @@ class BankSettings(_Section):
     paths: Annotated[list[Path], NoDecode, ListOf] = Field(
         default_factory=lambda: [Path("question_bank")], min_length=1
     )
+    cache: bool = True  # keep the parsed YAML of clean files for the next start (bank/cache.py)
 
 
 class EngineSettings(_Section):
@@ -301,6 +302,10 @@ class Settings(BaseSettings):
     def bank_paths(self) -> list[Path]:
         """The configured bank folders and files, absolute."""
         return [self.resolve(p) for p in self.bank.paths]
+
+    def bank_cache_dir(self) -> Path | None:
+        """Where the bank's parsed YAML is kept between starts (None: `bank.cache` is off)."""
+        return self.resolve(self.speech.cache_dir) / "bank" if self.bank.cache else None
 
     def database_url(self) -> str:
         """The store URL with {data_dir} filled in."""

@@ -12,6 +12,7 @@ import yaml
 from pydantic import ValidationError
 
 from bot.bank import yaml_lines
+from bot.bank.cache import ParseCache
 from bot.bank.catalog import Bank
 from bot.bank.checks import check_bank
 from bot.bank.models import BankFile
@@ -50,12 +51,15 @@ def bank_files(paths: Iterable[Path]) -> tuple[list[Path], list[BankProblem]]:
     return files, problems
 
 
-def _document(path: Path) -> tuple[yaml.Node | None, Any] | list[BankProblem]:
-    """The file's node tree and its data, or the one problem that stops reading it."""
+def _read(path: Path) -> str | list[BankProblem]:
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         return [BankProblem(path, 0, "(file)", f"cannot be read: {exc}")]
+
+
+def _document(path: Path, text: str) -> tuple[yaml.Node | None, Any] | list[BankProblem]:
+    """The file's node tree and its data, or the one problem that stops reading it."""
     try:
         root = yaml_lines.compose(text)
     except yaml_lines.YamlRefused as exc:
@@ -67,9 +71,25 @@ def _document(path: Path) -> tuple[yaml.Node | None, Any] | list[BankProblem]:
         return [BankProblem(path, exc.line, field, exc.message)]
 
 
-def parse_file(path: Path) -> ParsedFile | list[BankProblem]:
-    """Read and schema-validate one file: the parsed file, or the problems found."""
-    document = _document(path)
+def parse_file(path: Path, cache: ParseCache | None = None) -> ParsedFile | list[BankProblem]:
+    """Read and schema-validate one file: the parsed file, or the problems found (with a
+    `cache`, a text that loaded cleanly before skips the YAML; its ParsedFile has no root)."""
+    text = _read(path)
+    if isinstance(text, list):
+        return text
+    if cache is not None and (cached := cache.get(text)) is not None:
+        try:
+            return ParsedFile(path, BankFile.model_validate(cached), None)
+        except ValidationError:
+            pass  # the models changed: the full parse below reports it with lines
+    parsed = _parse(path, text)
+    if cache is not None and isinstance(parsed, tuple):
+        cache.put(text, parsed[1])
+    return parsed[0] if isinstance(parsed, tuple) else parsed
+
+
+def _parse(path: Path, text: str) -> tuple[ParsedFile, Any] | list[BankProblem]:
+    document = _document(path, text)
     if isinstance(document, list):
         return document
     root, data = document
@@ -94,7 +114,7 @@ def parse_file(path: Path) -> ParsedFile | list[BankProblem]:
         return problems
     if problems:
         return problems
-    return ParsedFile(path, content, root)
+    return ParsedFile(path, content, root), data
 
 
 def _schema_problems(path: Path, root: yaml.Node | None, exc: ValidationError) -> list[BankProblem]:
@@ -136,8 +156,11 @@ def _message(error: object) -> str:
     return message[:1].lower() + message[1:]
 
 
-def validate_paths(paths: Sequence[Path]) -> tuple[Bank | None, list[BankProblem]]:
-    """Load and check every bank file under `paths`: the bank when valid, and all problems."""
+def validate_paths(
+    paths: Sequence[Path], cache: ParseCache | None = None
+) -> tuple[Bank | None, list[BankProblem]]:
+    """Load and check every bank file under `paths`: the bank when valid, and all problems
+    (`cache`: see bank/cache.py; problems always come from a full parse)."""
     files, problems = bank_files(paths)
     if not files and not problems:
         problems.append(
@@ -147,20 +170,24 @@ def validate_paths(paths: Sequence[Path]) -> tuple[Bank | None, list[BankProblem
         )
     parsed: list[ParsedFile] = []
     for path in files:
-        result = parse_file(path)
+        result = parse_file(path, cache)
         if isinstance(result, ParsedFile):
             parsed.append(result)
         else:
             problems.extend(result)
     problems.extend(check_bank(parsed))
+    if problems and cache is not None:
+        return validate_paths(paths)  # cached files have no node tree: parse for the lines
     if problems:
         return None, sorted(problems, key=lambda p: (str(p.path), p.line))
     return Bank.from_files([p.content for p in parsed]), []
 
 
-def load_bank(paths: Sequence[Path]) -> Bank:
-    """Load the bank or raise QuestionBankError listing every problem."""
-    bank, problems = validate_paths(paths)
+def load_bank(paths: Sequence[Path], cache_dir: Path | None = None) -> Bank:
+    """Load the bank or raise QuestionBankError listing every problem (`cache_dir`: keep the
+    parsed YAML of clean files there for the next start, see bank/cache.py)."""
+    cache = ParseCache(cache_dir) if cache_dir is not None else None
+    bank, problems = validate_paths(paths, cache)
     if bank is None:
         raise QuestionBankError(problems)
     log.info(
