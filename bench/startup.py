@@ -2,8 +2,9 @@
 
 The bot runs the production start-up (`tests/e2e/bot_process.py`: settings from the environment,
 `bot.discord.runner.prepare`, the shipped question bank, SQLite in a temporary folder). The
-first start creates and migrates the database; the restarts after it find the schema at head,
-as every start of a deployed bot does. Each start is split into Python start-up and imports
+first start creates and migrates the database and parses the bank (writing its parse cache);
+the restarts after it find the schema at head and the cache filled, as every start of a
+deployed bot with an unchanged bank does. Each start is split into Python start-up and imports
 (spawn to the first line of `main`), prepare (bank, store, bot) and connect (login, command
 sync, gateway, READY and the guilds).
 
@@ -34,6 +35,7 @@ async def one_start(data: Path) -> dict[str, float]:
     env = {
         "DISCORD_TOKEN": "startup-token",
         "INTERVIEW_BOT_STORE__DATA_DIR": str(data),
+        "INTERVIEW_BOT_SPEECH__CACHE_DIR": str(data / "cache"),  # the bank cache starts empty
         "INTERVIEW_BOT_BANK__PATHS": json.dumps([str(ROOT / "question_bank")]),
         "INTERVIEW_BOT_LOGGING__LEVEL": "WARNING",
     }
