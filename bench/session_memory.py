@@ -9,10 +9,12 @@ until then, so without it the figure would measure discord.py's thread cache, no
 discord.py also keeps a rate-limit bucket per route and thread until it has been idle for 300 s,
 so a thread's buckets outlive its session by five minutes. Each measurement therefore waits
 `--settle` seconds with nothing to do, runs a few sessions (which makes discord.py drop the idle
-buckets), and then asks the bot for its memory after a full collection. The warm-up is as long
-as the measured run, so both measurements follow the same peak (the allocator keeps arenas).
+buckets), and then asks the bot for its memory after a full collection. The warm-up is 2,000
+sessions: the bot's bounded caches (SQLite's page cache, malloc's arenas, the allocator's
+thresholds) are still filling over the first 1,000 (docs/benchmarks.md, session 6: +1.74 MB per
+1,000 after a 1,000-session warm-up, +0.64 MB after 2,000).
 
-Run: .venv/bin/python -m bench.session_memory [--warmup 1000] [--sessions 1000] [--settle 310]
+Run: .venv/bin/python -m bench.session_memory [--warmup 2000] [--sessions 1000] [--settle 310]
 """
 
 from __future__ import annotations
@@ -176,7 +178,7 @@ async def run(warmup: int, count: int, width: int, settle: float) -> dict[str, A
 def main() -> int:
     """Print the figures."""
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--warmup", type=int, default=1000)
+    parser.add_argument("--warmup", type=int, default=2000)
     parser.add_argument("--sessions", type=int, default=1000)
     parser.add_argument("--concurrency", type=int, default=10)
     parser.add_argument("--settle", type=float, default=310)
