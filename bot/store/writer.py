@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Connection, create_engine, event, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import Insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -178,8 +179,15 @@ def _insert_together(conn: Connection, steps: list[Step]) -> None:
 
 
 async def _upsert_one(conn: AsyncConnection, row: Row) -> None:
-    """Update the session's row, or insert it when there is none (any database)."""
+    """Insert the session's row or update it, atomically where the database has ON CONFLICT
+    (two saves of one new session at once must not both insert); elsewhere update, then insert."""
     values = {k: v for k, v in row.items() if k != "id"}
+    dialect = conn.dialect.name
+    if dialect in ("postgresql", "sqlite"):
+        insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+        statement = insert(sessions).values(**row)
+        await conn.execute(statement.on_conflict_do_update(index_elements=["id"], set_=values))
+        return
     result = await conn.execute(update(sessions).where(sessions.c.id == row["id"]).values(**values))
     if result.rowcount == 0:
         await conn.execute(sessions.insert().values(**row))
