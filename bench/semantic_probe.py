@@ -28,7 +28,7 @@ from bot.bank.catalog import Bank
 from bot.bank.loader import load_bank
 from bot.bank.models import Node
 from bot.grading.clauses import Parsed
-from bot.grading.grader import AnswerGrader, Grade, GraderConfig, PointStatus, Verdict
+from bot.grading.grader import AnswerGrader, Grade, PointStatus, Verdict
 from bot.settings import PROJECT_ROOT
 
 SPLITS = ("dev", "test", "holdout")
@@ -164,14 +164,7 @@ def _regrade(grade: Grade, changes: dict[str, PointStatus]) -> Grade:
     coverage = sum(p.weight for p in points if p.covered) / sum(p.weight for p in points)
     if grade.verdict not in REGRADED:
         return replace(grade, points=points, coverage=coverage)
-    config = GraderConfig()
-    verdict = (
-        Verdict.GOOD
-        if coverage >= config.good_score
-        else Verdict.PARTIAL
-        if coverage >= config.pass_score
-        else Verdict.WEAK
-    )
+    verdict = AnswerGrader().verdict_for(coverage)
     if (
         verdict is Verdict.WEAK
         and grade.verdict is Verdict.OFF_TOPIC

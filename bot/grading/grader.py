@@ -150,9 +150,10 @@ class AnswerGrader:
         if not any(p.covered for p in points) and overlap < OFF_TOPIC_OVERLAP:
             message = "That answer does not seem to address the question."
             return Grade(node.id, 0.0, coverage, points, Verdict.OFF_TOPIC, (message,))
-        return Grade(node.id, coverage, coverage, points, self._verdict(coverage))
+        return Grade(node.id, coverage, coverage, points, self.verdict_for(coverage))
 
-    def _verdict(self, score: float) -> Verdict:
+    def verdict_for(self, score: float) -> Verdict:
+        """The verdict of an answer that contradicts nothing and covers this share of points."""
         if score >= self.config.good_score:
             return Verdict.GOOD
         if score >= self.config.pass_score:

@@ -13,7 +13,6 @@
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -21,21 +20,30 @@ from enum import StrEnum
 from bot.bank.models import KeyPoint
 from bot.grading.clauses import NEGATORS
 from bot.grading.common_words import COMMON_WORDS, GENERIC_TERMS
+from bot.grading.labels import (
+    DIRECTION,
+    PREVENTS,
+    aimed,
+    counterparts,
+    directions,
+    label_stems,
+    label_words,
+    says_not,
+)
 from bot.grading.matcher import AnswerIndex, Hit, antonyms, prepare
+from bot.grading.positions import FILLERS, heads_clause, opens_clause, supposed
 from bot.grading.text import FUNCTION_WORDS, stem
 
 BORROW_WORDS = 15  # how far back in its sentence an object may find a subject in another clause
 BACKWARD_WORDS = 3  # "regularisation does not help": a negator this close after a phrase
 DIRECT_WORDS = 2  # "don't need any more data": words allowed between a denial and the phrase
 LISTED_WORDS = 3  # "never add more data or regularisation": how far back an "or" joins a list
-CLAUSE_OPENING = 4  # words looked at before a clause's subject: "and so the" ...
 OF_WORDS = 3  # "independence of the errors isn't ...": an "of" phrase the denial may follow
 PREDICATE_WORDS = 6  # "X doesn't tell you anything useful": the words a denial after X covers
 NEAR_WORDS = 3  # "encourage co-adaptation", "pooling layers then upsample": a direction beside
 JOINED_WORDS = 6  # "the L1 penalty plus (1 - alpha) times L2": subjects named together
 JOINED_CONTENT = 2
 _JOINERS = frozenset("and or plus with both times".split())
-_FILLERS = frozenset("a an the any more much really actually even always ever".split())
 _AUX = frozenset(
     """is are was were be been does do did will would should can could may might has have had
     really actually it they this that s also likewise equally entirely completely totally
@@ -43,41 +51,6 @@ _AUX = frozenset(
 )
 
 
-_COUNTERPARTS = {
-    "large": "small",
-    "small": "large",
-    "big": "small",
-    "high": "low",
-    "low": "high",
-    "larger": "smaller",
-    "smaller": "larger",
-    "higher": "lower",
-    "lower": "higher",
-    "many": "few",
-    "few": "many",
-    "l1": "l2",
-    "l2": "l1",
-}
-
-
-_AXES = (  # each axis: the words for one direction, then the words for the other
-    (
-        """prevent prevents preventing prevented avoid avoids avoiding avoided break breaks
-        breaking eliminate eliminates eliminating mitigate mitigates mitigating combat combats
-        discourage discourages suppress suppresses""",
-        """encourage encourages encouraging encouraged promote promotes promoting""",
-    ),
-    (  # less of it / more of it: "reduce impurity" is "minimise impurity"
-        """reduce reduces reducing reduced reduction decrease decreases decreasing lower lowers
-        lowering minimise minimises minimising minimised minimize minimizes minimizing
-        minimized""",
-        """increase increases increasing increased raise raises raising amplify amplifies
-        maximise maximises maximising maximised maximize maximizes maximizing maximized""",
-    ),
-    ("nearest closest", "farthest furthest"),
-    ("downsample downsamples downsampling downsampled", "upsample upsamples upsampling upsampled"),
-)
-PREVENTS = 1  # the first axis: a point that prevents X is stated by "no X", "can't X"
 # verbs that act on what follows: "doesn't help with co-adaptation" denies the prevention
 _ACTING = frozenset(
     """help helps helped helping work works matter matters deal deals address addresses handle
@@ -94,86 +67,13 @@ _WORTH = frozenset(
 _OF = frozenset({"of", "for"})
 # a sentence that states a point the wrong way round credits it nowhere else in that sentence
 _SPOILING = frozenset({"reversed", "misattributed"})
-_CONNECTIVES = frozenset(
-    """and or but so then since because while whereas although though yet however also
-    the a an""".split()
-)
 _MODALS = frozenset("can could may might".split())
 _UNWORTH = frozenset(
     """unnecessary unneeded needless useless pointless irrelevant unimportant overrated
     redundant obsolete counterproductive""".split()
 )
 _SHIELDS = frozenset("save saves protect protects stop stops spare spares shield shields".split())
-_SUPPOSING = frozenset({"if", "unless", "suppose", "supposing", "imagine"})
-_LEADING = frozenset({"and", "so", "but", "or", "then", "now", "even", "only"})
 _DENYING_NEGATORS = frozenset({"nothing", "none", "never"})  # "X has nothing to do with Y"
-# word -> a signed axis number: +n one way along axis n, -n the other way
-_DIRECTION = {
-    word: sign * (n + 1)
-    for n, sides in enumerate(_AXES)
-    for sign, side in ((1, sides[0]), (-1, sides[1]))
-    for word in side.split()
-}
-
-
-@functools.cache
-def _label_stems(point: KeyPoint) -> frozenset[str]:
-    """The stems of the content words of a point's label and phrases."""
-    prepared = [prepare(text) for text in (point.label, *point.phrases)]
-    return frozenset(
-        s
-        for p in prepared
-        for w, s in zip(p.words, p.stems, strict=True)
-        if w not in FUNCTION_WORDS
-    )
-
-
-@functools.cache
-def _label_words(label: str) -> frozenset[str]:
-    """The content words of a key point's label, as answers spell them."""
-    return frozenset(w for w in prepare(label).words if w not in FUNCTION_WORDS)
-
-
-@functools.cache
-def _aimed(label: str) -> dict[str, int]:
-    """The words a label's direction words act on, with their direction: "chosen to maximise
-    purity (..., variance reduction)" -> purity: maximise, variance: reduce."""
-    words = prepare(label).words
-    out: dict[str, int] = {}
-    for i, word in enumerate(words):
-        if word not in _DIRECTION:
-            continue
-        after = [w for w in words[i + 1 : i + 3] if w not in FUNCTION_WORDS]
-        before = words[i - 1 : i] if word.endswith("tion") else ()
-        for target in after[:1] or before:
-            if target not in _DIRECTION:
-                out.setdefault(target, _DIRECTION[word])
-    return out
-
-
-def _says_not(label: str) -> bool:
-    """Whether a key point's label holds a negation itself ("early layers learn slowly or not
-    at all"): a negation after the phrase then agrees with the point rather than denying it."""
-    words = "".join(c if c.isalnum() else " " for c in label.lower()).split()
-    return any(w in NEGATORS for w in words)
-
-
-def _directions(label: str) -> set[int]:
-    """The directions a key point's label states ("Prevents co-adaptation" -> prevent)."""
-    words = "".join(c if c.isalnum() else " " for c in label.lower()).split()
-    return {_DIRECTION[w] for w in words if w in _DIRECTION}
-
-
-def counterparts(subjects: Sequence[str]) -> tuple[str, ...]:
-    """The other side of each subject that names a size or a side: "large gamma" -> "small
-    gamma", "l1 penalty" -> "l2 penalty"."""
-    out = []
-    for subject in subjects:
-        words = subject.lower().split()
-        flipped = [_COUNTERPARTS.get(w, w) for w in words]
-        if flipped != words:
-            out.append(" ".join(flipped))
-    return tuple(out)
 
 
 def weak_phrase(phrase: str) -> bool:
@@ -262,7 +162,7 @@ class PointJudge:
             against += [
                 _Found(h, "opposite")
                 for h in opposite
-                if not self.negated(h) and not self._supposed(h.start)
+                if not self.negated(h) and not supposed(self.parsed, h.start)
             ]
         base = (point.id, point.label, point.weight)
         strong = [f for f in against if f.strong]
@@ -294,7 +194,7 @@ class PointJudge:
                     covers.append(_Found(hit, "negated twice"))
                     return
                 denied = self._directly_negated(hit) or (
-                    not (negative or opener or _says_not(point.label))
+                    not (negative or opener or says_not(point.label))
                     and self._denied_after(hit, point)
                 )
                 if denied and self._about(hit, point):
@@ -331,7 +231,7 @@ class PointJudge:
         """The phrase with the opposite direction beside it: "encourage co-adaptation" for a
         point that prevents it, "pooling layers upsample" for one that downsamples. With
         `negated`, the opposite under the phrase's own negation ("does not encourage it")."""
-        wanted = _directions(point.label)
+        wanted = directions(point.label)
         if not wanted:
             return False
         parsed = self.parsed
@@ -340,26 +240,26 @@ class PointJudge:
             j
             for j in range(max(0, hit.start - NEAR_WORDS), min(len(parsed), hit.end + NEAR_WORDS))
             if (j < hit.start or j >= hit.end) and parsed.clause[j] == clause
-            if parsed.negated[j] == negated and parsed.words[j] in _DIRECTION
+            if parsed.negated[j] == negated and parsed.words[j] in DIRECTION
         ]
-        aimed = _aimed(point.label)
-        judged = [v for j in near if (v := self._against_aim(j, aimed)) is not None]
+        aims = aimed(point.label)
+        judged = [v for j in near if (v := self._against_aim(j, aims)) is not None]
         if judged:  # "maximises the Gini impurity" for "chosen to maximise purity"
             return any(judged)
-        said = {_DIRECTION[parsed.words[j]] for j in near}
+        said = {DIRECTION[parsed.words[j]] for j in near}
         return bool(said) and not said & wanted and any(-d in wanted for d in said if d)
 
-    def _against_aim(self, at: int, aimed: dict[str, int]) -> bool | None:
+    def _against_aim(self, at: int, aims: dict[str, int]) -> bool | None:
         """Whether the direction word at `at` goes against the label's direction for the word
         it acts on (an antonym flips it: "maximise impurity" is "minimise purity"); None when it
         acts on none of the label's aimed words."""
         parsed = self.parsed
-        sign = _DIRECTION[parsed.words[at]]
+        sign = DIRECTION[parsed.words[at]]
         for j in range(at + 1, min(at + 1 + NEAR_WORDS + 1, len(parsed))):
             if parsed.clause[j] != parsed.clause[at]:
                 break
             word, stem_ = parsed.words[j], parsed.stems[j]
-            for target, direction in aimed.items():
+            for target, direction in aims.items():
                 if stem_ == stem(target):
                     return sign != direction
                 if antonyms(word, target):
@@ -387,10 +287,10 @@ class PointJudge:
         ]
         if not before or any(point.id in self._owners[s] for s in before):
             return None  # "gamma in the RBF kernel is how far one point reaches": its own
-        if not self._opens_clause(min(before)):
+        if not opens_clause(self.parsed, min(before)[0]):
             return None  # not what the clause is about: "it picks P(features | class)"
         other = min(before)
-        if _label_words(point.label) & set(parsed.words[other[0] : other[1]]):
+        if label_words(point.label) & set(parsed.words[other[0] : other[1]]):
             return None  # a label about both sides: "discriminative ...; generative can sample"
         sentence = self.parsed.sentence[hit.start]
         return not any(
@@ -401,13 +301,13 @@ class PointJudge:
         """A negated phrase that states a point about preventing it: "units can no longer
         co-adapt" (prevents co-adaptation), "no full softmax" (avoids one); but "it doesn't
         help with co-adaptation" or "doesn't prevent it" deny the prevention."""
-        if PREVENTS not in _directions(point.label):
+        if PREVENTS not in directions(point.label):
             return False
         parsed = self.parsed
         clause = parsed.clause[hit.start]
         near = range(max(0, hit.start - NEAR_WORDS), min(len(parsed), hit.end + NEAR_WORDS))
         return not any(
-            parsed.words[j] in _DIRECTION or parsed.words[j] in _ACTING
+            parsed.words[j] in DIRECTION or parsed.words[j] in _ACTING
             for j in near
             if (j < hit.start or j >= hit.end) and parsed.clause[j] == clause
         )
@@ -416,12 +316,12 @@ class PointJudge:
         """A phrase after a denied prevention, which says it happens: "being zero-centred
         doesn't save it from saturating", "nothing stops it from overfitting" (not for a point
         that is itself about preventing)."""
-        if PREVENTS in _directions(point.label):
+        if PREVENTS in directions(point.label):
             return False
         parsed = self.parsed
         j = hit.start - 1
         while j >= 0 and parsed.clause[j] == parsed.clause[hit.start] and hit.start - j <= 5:
-            if parsed.words[j] in _SHIELDS or _DIRECTION.get(parsed.words[j]) == PREVENTS:
+            if parsed.words[j] in _SHIELDS or DIRECTION.get(parsed.words[j]) == PREVENTS:
                 return any(
                     parsed.negator[k]
                     for k in range(max(0, j - 3), j)
@@ -466,13 +366,13 @@ class PointJudge:
         rest = [
             parsed.words[k]
             for k in range(negator + 1, min(negator + 1 + PREDICATE_WORDS, len(parsed)))
-            if parsed.clause[k] == clause and parsed.words[k] not in _AUX | _FILLERS
+            if parsed.clause[k] == clause and parsed.words[k] not in _AUX | FILLERS
         ]
         if not rest:
             return True
-        if any(w in _WORTH or w in _ACTING or w in _DIRECTION for w in rest):
+        if any(w in _WORTH or w in _ACTING or w in DIRECTION for w in rest):
             return True
-        return bool({stem(w) for w in rest} & _label_stems(point))
+        return bool({stem(w) for w in rest} & label_stems(point))
 
     def _about(self, hit: Hit, point: KeyPoint) -> bool:
         """Whether a denied phrase is about this point's side: a phrase that belongs to the
@@ -491,7 +391,7 @@ class PointJudge:
                 return True
             if parsed.words[j] in ("or", "nor") and hit.start - j <= LISTED_WORDS:
                 skipped = 0  # "never add more data or regularisation": a list after the denial
-            elif parsed.words[j] not in _AUX and parsed.words[j] not in _FILLERS:
+            elif parsed.words[j] not in _AUX and parsed.words[j] not in FILLERS:
                 skipped += 1
                 if skipped > DIRECT_WORDS:
                     return False
@@ -522,7 +422,9 @@ class PointJudge:
                 continue
             if owner[0] in paired:  # with its object too, the subject is not swapped
                 continue
-            if not self._named_together(owner[0], point.id) and not self._supposed(hit.start):
+            if not self._named_together(owner[0], point.id) and not supposed(
+                self.parsed, hit.start
+            ):
                 against.append(_Found(hit, "swapped", subject=owner[0]))
 
     def _named_together(self, span: tuple[int, int], point_id: str) -> bool:
@@ -560,50 +462,18 @@ class PointJudge:
             for s in usable
             if parsed.sentence[s[0]] == sentence and hit.start - BORROW_WORDS <= s[1] <= hit.start
         ]
-        if self._heads_clause(hit.start):
+        if heads_clause(self.parsed, hit.start):
             earlier = []  # "..., but since ReLU discards half": the phrase is its own subject
         heading = parsed.heading[hit.start] if parsed.heading else -1
         listed = [s for s in usable if heading >= 0 and parsed.sentence[s[0]] == heading]
         span = (
             max(before, key=lambda s: (s[1], s[0]), default=None)
             or (None if ordered else min(after, default=None))
-            or max((s for s in earlier if self._opens_clause(s)), default=None)
+            or max((s for s in earlier if opens_clause(self.parsed, s[0])), default=None)
             or max(earlier, key=lambda s: (s[1], s[0]), default=None)
             or max(listed, key=lambda s: (s[1], s[0]), default=None)
         )
         return None if span is None else (span, self._owners[span])
-
-    def _supposed(self, at: int) -> bool:
-        """Whether the word at `at` is in a clause that supposes rather than states ("if you
-        use Xavier with ReLU, the signal decays"): a wrong pairing there is no claim."""
-        parsed = self.parsed
-        j = at
-        while j > 0 and parsed.clause[j - 1] == parsed.clause[at]:
-            j -= 1
-        while j < at and parsed.words[j] in _LEADING:
-            j += 1
-        return parsed.words[j] in _SUPPOSING
-
-    def _heads_clause(self, at: int) -> bool:
-        """Whether the word at `at` is the first of its clause but for connectives ("but since
-        ReLU ...", "and the ReLU ..."), not after a preposition ("each on a bootstrap sample")."""
-        parsed = self.parsed
-        j = at - 1
-        while j >= 0 and parsed.clause[j] == parsed.clause[at]:
-            if parsed.words[j] not in _CONNECTIVES:
-                return False
-            j -= 1
-        return True
-
-    def _opens_clause(self, span: tuple[int, int]) -> bool:
-        """Whether the subject at `span` is what its clause opens with ("tanh is a rescaled
-        sigmoid", "while bagging, which averages"), not a word further in it."""
-        parsed = self.parsed
-        clause = parsed.clause[span[0]]
-        return not any(
-            parsed.clause[j] == clause and parsed.words[j] not in FUNCTION_WORDS | _FILLERS
-            for j in range(max(0, span[0] - CLAUSE_OPENING), span[0])
-        )
 
     def _quote(self, found: _Found) -> str:
         return self.parsed.quote(*_span(found))

@@ -26,9 +26,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, create_engine, event, update
+from sqlalchemy import Connection, Executable, Table, create_engine, event, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import Insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -155,16 +154,21 @@ class Writer:
             queued.done.set_result(None)
 
 
-def _session_upsert() -> Insert:
-    """INSERT a session's row, or UPDATE every column but the id when it exists."""
-    upsert = sqlite_insert(sessions)
+def _session_upsert(insert: Callable[[Table], Any]) -> Executable:
+    """INSERT a session's row, or UPDATE every column but the id when it exists, in one
+    statement (ON CONFLICT, which SQLite and PostgreSQL share)."""
+    upsert = insert(sessions)
     changed = {c.name: upsert.excluded[c.name] for c in sessions.c if c.name != "id"}
-    return upsert.on_conflict_do_update(index_elements=["id"], set_=changed)
+    return upsert.on_conflict_do_update(index_elements=["id"], set_=changed)  # type: ignore[no-any-return]
 
 
 # built once: SQLAlchemy then computes its cache key once, not on every group (6% of the bot's
 # loop time under the load benchmark when it was rebuilt each time)
-_SESSION_UPSERT = _session_upsert()
+_UPSERTS = {
+    "sqlite": _session_upsert(sqlite_insert),
+    "postgresql": _session_upsert(postgresql_insert),
+}
+_SESSION_UPSERT = _UPSERTS["sqlite"]
 _ATTEMPT_INSERT = attempts.insert()
 
 
@@ -181,13 +185,11 @@ def _insert_together(conn: Connection, steps: list[Step]) -> None:
 async def _upsert_one(conn: AsyncConnection, row: Row) -> None:
     """Insert the session's row or update it, atomically where the database has ON CONFLICT
     (two saves of one new session at once must not both insert); elsewhere update, then insert."""
-    values = {k: v for k, v in row.items() if k != "id"}
-    dialect = conn.dialect.name
-    if dialect in ("postgresql", "sqlite"):
-        insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-        statement = insert(sessions).values(**row)
-        await conn.execute(statement.on_conflict_do_update(index_elements=["id"], set_=values))
+    upsert = _UPSERTS.get(conn.dialect.name)
+    if upsert is not None:
+        await conn.execute(upsert, [row])
         return
+    values = {k: v for k, v in row.items() if k != "id"}
     result = await conn.execute(update(sessions).where(sessions.c.id == row["id"]).values(**values))
     if result.rowcount == 0:
         await conn.execute(sessions.insert().values(**row))

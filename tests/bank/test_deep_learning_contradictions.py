@@ -7,10 +7,8 @@ from __future__ import annotations
 import pytest
 
 from bot.bank.catalog import Bank
-from bot.bank.loader import load_bank
-from bot.grading.grader import AnswerGrader
 from bot.grading.points import PointStatus
-from tests.conftest import ROOT
+from tests.bank.grading import point_status
 
 WRONG = [
     (
@@ -68,26 +66,15 @@ RIGHT = [
 ]
 
 
-@pytest.fixture(scope="module")
-def shipped() -> Bank:
-    return load_bank([ROOT / "question_bank"])
-
-
-def _status(bank: Bank, node_id: str, point_id: str, text: str) -> PointStatus:
-    question, node = bank.node(node_id)
-    grade = AnswerGrader().grade(question, node, text)
-    return next(p.status for p in grade.points if p.id == point_id)
-
-
 @pytest.mark.parametrize(("node_id", "point_id", "text"), WRONG, ids=[w[1] for w in WRONG])
 def test_a_swapped_or_denied_point_is_contradicted(
     shipped: Bank, node_id: str, point_id: str, text: str
 ) -> None:
-    assert _status(shipped, node_id, point_id, text) is PointStatus.CONTRADICTED
+    assert point_status(shipped, node_id, point_id, text) is PointStatus.CONTRADICTED
 
 
 @pytest.mark.parametrize(("node_id", "point_id", "text"), RIGHT, ids=[r[1] for r in RIGHT])
 def test_the_nearest_correct_sentence_is_not_contradicted(
     shipped: Bank, node_id: str, point_id: str, text: str
 ) -> None:
-    assert _status(shipped, node_id, point_id, text) is not PointStatus.CONTRADICTED
+    assert point_status(shipped, node_id, point_id, text) is not PointStatus.CONTRADICTED

@@ -6,17 +6,8 @@ an `opposites` or `swapped` phrase that a correct follow-up answer says is caugh
 
 from __future__ import annotations
 
-import pytest
-
 from bot.bank.catalog import Bank
-from bot.bank.loader import load_bank
 from bot.grading.grader import AnswerGrader
-from tests.conftest import ROOT
-
-
-@pytest.fixture(scope="module")
-def shipped() -> Bank:
-    return load_bank([ROOT / "question_bank"])
 
 
 def test_no_reference_answer_contradicts_its_own_node(shipped: Bank) -> None:

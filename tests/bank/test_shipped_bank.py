@@ -7,17 +7,12 @@ from pathlib import Path
 import pytest
 
 from bot.bank.catalog import Bank
-from bot.bank.loader import load_bank, validate_paths
+from bot.bank.loader import validate_paths
 from bot.bank.models import FollowUpNode
 from tests.conftest import ROOT
 
 BANK = ROOT / "question_bank"
 GUIDE_QUESTIONS = 14
-
-
-@pytest.fixture(scope="module")
-def shipped() -> Bank:
-    return load_bank([BANK])
 
 
 @pytest.mark.parametrize("path", sorted(BANK.glob("*.yaml")), ids=lambda p: p.name)

@@ -6,21 +6,8 @@ from __future__ import annotations
 import pytest
 
 from bot.bank.catalog import Bank
-from bot.bank.loader import load_bank
-from bot.grading.grader import AnswerGrader, PointStatus
-from tests.conftest import ROOT
-
-
-@pytest.fixture(scope="module")
-def shipped() -> Bank:
-    return load_bank([ROOT / "question_bank"])
-
-
-def status(bank: Bank, node_id: str, text: str, point_id: str) -> PointStatus:
-    question, node = bank.node(node_id)
-    grade = AnswerGrader().grade(question, node, text)
-    return next(p.status for p in grade.points if p.id == point_id)
-
+from bot.grading.grader import PointStatus
+from tests.bank.grading import point_status
 
 WRONG = [
     (
@@ -184,11 +171,11 @@ RIGHT = [
 def test_a_classic_mistake_contradicts_the_point(
     shipped: Bank, node: str, text: str, point: str
 ) -> None:
-    assert status(shipped, node, text, point) is PointStatus.CONTRADICTED
+    assert point_status(shipped, node, point, text) is PointStatus.CONTRADICTED
 
 
 @pytest.mark.parametrize(("node", "text", "point"), RIGHT, ids=[r[2] for r in RIGHT])
 def test_the_correct_statement_is_not_a_contradiction(
     shipped: Bank, node: str, text: str, point: str
 ) -> None:
-    assert status(shipped, node, text, point) is not PointStatus.CONTRADICTED
+    assert point_status(shipped, node, point, text) is not PointStatus.CONTRADICTED
